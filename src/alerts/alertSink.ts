@@ -1,0 +1,12 @@
+import type { DeliveryResult, LedgerAlert } from './alert.js';
+
+/**
+ * A destination for alerts. `deliver` makes exactly one attempt and reports what happened; it never
+ * throws for a delivery failure and never retries by itself: the dispatcher owns retries, backoff
+ * and the outbox state. A new sink (Event Hub, Service Bus, email) is one module implementing this.
+ */
+export interface AlertSink {
+  /** Stable name, used as the key of this sink's delivery state in the outbox ("webhook", "log"). */
+  readonly name: string;
+  deliver(alert: LedgerAlert, signal?: AbortSignal): Promise<DeliveryResult>;
+}
