@@ -1,0 +1,213 @@
+import type { z } from 'zod';
+import { isPlainObject, safeStringify } from './decodeBody.js';
+import type { LedgerEvent } from './ledgerEvent.js';
+import { EMAIL_CATEGORIES } from './ledgerEvent.js';
+import { utcTime } from './looseScalars.js';
+import type { RecordIssue } from './recordIssue.js';
+import { recordFingerprint } from './recordFingerprint.js';
+import { engagementProperties, lowerCaseKeys, sendMailProperties, statusProperties, usageProperties } from './recordSchemas.js';
+import type { RecordSource } from './recordSource.js';
+
+/** What one raw record is: one of ours (typed), another service's (ignored), or unusable (with why). */
+export type ClassifiedRecord =
+  | { readonly kind: 'event'; readonly event: LedgerEvent }
+  | { readonly kind: 'ignored'; readonly category: string }
+  | { readonly kind: 'invalid'; readonly issue: RecordIssue; readonly raw: string; readonly category: string | null };
+
+type OurCategory = keyof typeof EMAIL_CATEGORIES;
+
+/** Wire categories, plus the Log Analytics table names an export may carry instead. */
+const CATEGORY_BY_NAME: ReadonlyMap<string, OurCategory> = new Map([
+  ['emailsendmailoperational', 'send'],
+  ['acsemailsendmailoperational', 'send'],
+  ['emailstatusupdateoperational', 'status'],
+  ['acsemailstatusupdateoperational', 'status'],
+  ['emailuserengagementoperational', 'engagement'],
+  ['acsemailuserengagementoperational', 'engagement'],
+  ['usage', 'usage'],
+  ['acsbillingusage', 'usage'],
+]);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  if (!isPlainObject(raw)) {
+    return invalid({ code: 'not_an_object', message: 'a record must be a JSON object' }, raw, null);
+  }
+  const top = lowerCaseKeys(raw);
+  const categoryValue = top['category'] ?? top['type'];
+  if (typeof categoryValue !== 'string' || categoryValue.trim() === '') {
+    return invalid({ code: 'missing_category', message: 'the record has no "category"', path: 'category' }, raw, null);
+  }
+  const categoryName = categoryValue.trim();
+  const ours = CATEGORY_BY_NAME.get(categoryName.toLowerCase());
+  if (ours === undefined) return { kind: 'ignored', category: categoryName };
+
+  const propertiesValue = top['properties'] ?? {};
+  if (!isPlainObject(propertiesValue)) {
+    return invalid(
+      { code: 'properties_not_object', message: `"properties" must be a JSON object, got ${describeType(propertiesValue)}`, path: 'properties' },
+      raw,
+      categoryName,
+    );
+  }
+  const properties = lowerCaseKeys(propertiesValue);
+
+  const time = utcTime.safeParse(top['time'] ?? top['timegenerated']);
+  if (!time.success) {
+    return invalid({ code: 'invalid_time', message: issueText(time.error, 'time'), path: 'time' }, raw, categoryName);
+  }
+  const resourceId = normaliseResourceId(top['resourceid'] ?? top['_resourceid']);
+  const correlationId = typeof top['correlationid'] === 'string' ? top['correlationid'].trim() : '';
+  const base = { time: time.data, resourceId, source, recordIndex };
+
+  if (ours === 'usage') {
+    const parsed = usageProperties.safeParse(properties);
+    if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+    const p = parsed.data;
+    const normalised = ['usage', correlationId, time.data, resourceId, p.recordid, p.usagetype, p.unittype, p.quantity, p.starttime];
+    const fingerprint = recordFingerprint(normalised);
+    return event({
+      ...base,
+      kind: 'usage',
+      fingerprint,
+      recordId: p.recordid ?? `fp:${fingerprint}`,
+      correlationId: correlationId === '' ? null : correlationId,
+      usageType: p.usagetype,
+      unitType: p.unittype,
+      quantity: p.quantity ?? 0,
+      day: (p.starttime ?? time.data).slice(0, 10),
+    });
+  }
+
+  if (correlationId === '') {
+    return invalid(
+      { code: 'missing_correlation_id', message: 'an email record needs "correlationId" (the message id)', path: 'correlationId' },
+      raw,
+      categoryName,
+    );
+  }
+  const messageId = GUID.test(correlationId) ? correlationId.toLowerCase() : correlationId;
+
+  switch (ours) {
+    case 'send': {
+      const parsed = sendMailProperties.safeParse(properties);
+      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      const p = parsed.data;
+      const fields = {
+        sizeMb: p.size,
+        toRecipientsCount: p.torecipientscount,
+        ccRecipientsCount: p.ccrecipientscount,
+        bccRecipientsCount: p.bccrecipientscount,
+        uniqueRecipientsCount: p.uniquerecipientscount,
+        attachmentsCount: p.attachmentscount,
+        trafficSource: p.trafficsource,
+      };
+      const fingerprint = recordFingerprint(['send', messageId, time.data, resourceId, fields]);
+      return event({ ...base, kind: 'send', messageId, fingerprint, ...fields });
+    }
+    case 'status': {
+      if (properties['deliverystatus'] === undefined || properties['deliverystatus'] === null || properties['deliverystatus'] === '') {
+        return invalid(
+          { code: 'missing_delivery_status', message: 'a status record needs "DeliveryStatus"', path: 'properties.DeliveryStatus' },
+          raw,
+          categoryName,
+        );
+      }
+      const parsed = statusProperties.safeParse(properties);
+      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      const p = parsed.data;
+      const fields = {
+        recipient: p.recipientid,
+        deliveryStatus: canonicalStatus(p.deliverystatus),
+        smtpStatusCode: p.smtpstatuscode,
+        enhancedSmtpStatusCode: p.enhancedsmtpstatuscode,
+        failureReason: p.failurereason,
+        failureMessage: p.failuremessage,
+        senderDomain: p.senderdomain,
+        senderUsername: p.senderusername,
+        isHardBounce: p.ishardbounce,
+      };
+      const fingerprint = recordFingerprint(['status', messageId, time.data, resourceId, fields]);
+      return event({ ...base, kind: 'status', messageId, fingerprint, ...fields });
+    }
+    case 'engagement': {
+      if (typeof properties['recipientid'] !== 'string' || properties['recipientid'].trim() === '') {
+        return invalid(
+          { code: 'missing_recipient', message: 'an engagement record needs "RecipientId"', path: 'properties.RecipientId' },
+          raw,
+          categoryName,
+        );
+      }
+      if (properties['engagementtype'] === undefined || properties['engagementtype'] === null || properties['engagementtype'] === '') {
+        return invalid(
+          { code: 'missing_engagement_type', message: 'an engagement record needs "EngagementType"', path: 'properties.EngagementType' },
+          raw,
+          categoryName,
+        );
+      }
+      const parsed = engagementProperties.safeParse(properties);
+      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      const p = parsed.data;
+      const fields = {
+        recipient: p.recipientid,
+        engagementType: canonicalEngagement(p.engagementtype),
+        engagementContext: p.engagementcontext,
+        userAgent: p.useragent,
+      };
+      const fingerprint = recordFingerprint(['engagement', messageId, time.data, resourceId, fields]);
+      return event({ ...base, kind: 'engagement', messageId, fingerprint, ...fields });
+    }
+  }
+}
+
+const KNOWN_STATUSES = [
+  'OutForDelivery', 'Delivered', 'Bounced', 'Suppressed', 'Failed', 'Quarantined', 'FilteredSpam', 'Expanded',
+] as const;
+const STATUS_BY_LOWER = new Map<string, string>(KNOWN_STATUSES.map((s) => [s.toLowerCase(), s]));
+
+/** Known statuses in their documented spelling (Event Grid and the SDKs differ in case); others as sent. */
+export function canonicalStatus(status: string): string {
+  return STATUS_BY_LOWER.get(status.toLowerCase()) ?? status;
+}
+
+/** Logs say View/Click, Event Grid says view/click. */
+function canonicalEngagement(type: string): string {
+  const lower = type.toLowerCase();
+  if (lower === 'view') return 'View';
+  if (lower === 'click') return 'Click';
+  return type;
+}
+
+/** Resource ids arrive upper- or mixed-case, with or without the leading slash; compare them as one. */
+export function normaliseResourceId(value: unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const trimmed = value.trim().toUpperCase();
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+function event(e: LedgerEvent): ClassifiedRecord {
+  return { kind: 'event', event: e };
+}
+
+function invalid(issue: RecordIssue, raw: unknown, category: string | null): ClassifiedRecord {
+  return { kind: 'invalid', issue, raw: safeStringify(raw), category };
+}
+
+function propertyIssue(error: z.ZodError): RecordIssue {
+  const first = error.issues[0];
+  const path = first ? `properties.${first.path.join('.')}` : 'properties';
+  return { code: 'invalid_field', message: issueText(error, path), path };
+}
+
+function issueText(error: z.ZodError, fallbackPath: string): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : fallbackPath}: ${issue.message}`)
+    .join('; ');
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Scalars as ACS actually sends them. Microsoft's samples use JSON booleans and numbers; Log Analytics
+ * types every Email column as string; ACS call logs mix both. So each field accepts either form, and
+ * nothing is coerced silently: "" is absent, not 0 (z.coerce.number would turn "" into 0).
+ */
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
+
+/** true | false | "true" | "False" | "TRUE" | 1 | 0. Absent or "" → false. */
+export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null()]).optional().transform((value, ctx) => {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  const word = String(value).trim().toLowerCase();
+  if (word === '') return false;
+  const parsed = BOOLEAN_WORDS[word];
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a boolean or "true"/"false", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** A finite number or a numeric string. Absent or "" → null. */
+export const looseNumber = z.union([z.number(), z.string(), z.null()]).optional().transform((value, ctx) => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    ctx.addIssue({ code: 'custom', message: `expected a finite number, got ${value}` });
+    return z.NEVER;
+  }
+  const text = value.trim();
+  if (text === '') return null;
+  const n = Number(text);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `expected a number, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** A non-negative whole number or such a string. Absent or "" → null. */
+export const looseCount = looseNumber.transform((n, ctx) => {
+  if (n === null) return null;
+  if (!Number.isInteger(n) || n < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative whole number, got ${n}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** Text, trimmed; absent, null or "" → null. Numbers are accepted as their text (SMTP codes). */
+export const optionalText = z.union([z.string(), z.number(), z.null()]).optional().transform((value) => {
+  if (value === null || value === undefined) return null;
+  const text = String(value).trim();
+  return text === '' ? null : text;
+});
+
+/** Text that must be present and non-empty. */
+export const requiredText = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  if (text === '') {
+    ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const TIME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Canonical UTC time with 7 fractional digits ("2025-03-14T09:21:07.4421337Z"): the precision Azure
+ * Monitor uses. Canonical strings sort in time order and compare exactly, which the merge relies on;
+ * a JS Date would drop everything below the millisecond. A time without a zone is UTC.
+ */
+export function toCanonicalUtc(input: string): string | null {
+  const m = TIME_PATTERN.exec(input.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zone = 'Z'] = m;
+  // Digits finer than 100 ns are truncated: Azure never sends them, and truncation keeps order.
+  const fraction = (frac + '0000000').slice(0, 7);
+  const wholeSeconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(wholeSeconds)) return null;
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  const utc = new Date(wholeSeconds - offsetMinutes * 60_000);
+  // Reject impossible dates that Date.UTC would roll over (2025-02-30).
+  if (offsetMinutes === 0 && (utc.getUTCDate() !== Number(d) || utc.getUTCMonth() !== Number(mo) - 1)) return null;
+  return `${utc.toISOString().slice(0, 19)}.${fraction}Z`;
+}
+
+export const utcTime = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  const text = value instanceof Date ? value.toISOString() : value;
+  const canonical = toCanonicalUtc(text);
+  if (canonical === null) {
+    ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 time, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return canonical;
+});

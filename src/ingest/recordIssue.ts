@@ -1,0 +1,24 @@
+/**
+ * Why a body or record was rejected: a stable snake_case `code` to group by, a human message, and the
+ * path of the offending field when there is one (as zod issues carry them).
+ */
+export type RecordIssueCode =
+  | 'invalid_json'
+  | 'empty_body'
+  | 'unsupported_body'
+  | 'records_not_array'
+  | 'not_an_object'
+  | 'missing_category'
+  | 'missing_correlation_id'
+  | 'properties_not_object'
+  | 'missing_delivery_status'
+  | 'missing_recipient'
+  | 'missing_engagement_type'
+  | 'invalid_time'
+  | 'invalid_field';
+
+export interface RecordIssue {
+  readonly code: RecordIssueCode;
+  readonly message: string;
+  readonly path?: string;
+}

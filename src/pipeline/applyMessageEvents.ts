@@ -1,0 +1,119 @@
+import type { TableClient } from '@azure/data-tables';
+import type { HardBounceAlert } from '../alerts/alert.js';
+import { buildHardBounceAlert } from '../alerts/hardBounceAlert.js';
+import type { MessageEvent } from '../ingest/ledgerEvent.js';
+import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
+import type { RecipientState } from '../state/messageState.js';
+import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
+import {
+  MESSAGE_ROW_KEY,
+  alertRowKey,
+  appliedRowKey,
+  fromMessageRow,
+  fromRecipientRow,
+  messagePartitionKey,
+  recipientRowKey,
+  toMessageRow,
+  toRecipientRow,
+} from '../store/messageRows.js';
+import { commitPartition, type RowWrite, type StorageIo } from '../store/partitionCommit.js';
+
+/**
+ * Applies one message's new records: one read and one transaction per chunk of records (a batch rarely
+ * has more than one chunk per message). Each record writes at most an applied row, a recipient row and
+ * an outbox row, plus the message row once: 30 records stay within the 100-row transaction limit.
+ */
+const RECORDS_PER_COMMIT = 30;
+
+export interface MessageApplyResult {
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly alerts: readonly HardBounceAlert[];
+}
+
+export interface MessageApplyDeps {
+  readonly messages: TableClient;
+  readonly alerts: TableClient;
+  readonly io: StorageIo;
+  readonly maxClickedUrls: number;
+  readonly now: () => Date;
+}
+
+export async function applyMessageEvents(
+  messageId: string,
+  events: readonly MessageEvent[],
+  deps: MessageApplyDeps,
+): Promise<MessageApplyResult> {
+  let applied = 0;
+  let duplicates = 0;
+  const alerts: HardBounceAlert[] = [];
+  for (let i = 0; i < events.length; i += RECORDS_PER_COMMIT) {
+    const result = await commitChunk(messageId, events.slice(i, i + RECORDS_PER_COMMIT), deps);
+    applied += result.applied;
+    duplicates += result.duplicates;
+    alerts.push(...result.alerts);
+  }
+  return { applied, duplicates, alerts };
+}
+
+function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: MessageApplyDeps): Promise<MessageApplyResult> {
+  const partitionKey = messagePartitionKey(messageId);
+  const recipients = [...new Set(chunk.flatMap((e) => (e.kind === 'send' || e.recipient === null ? [] : [e.recipient])))];
+  const bouncing = [...new Set(chunk.flatMap((e) => (e.kind === 'status' && e.isHardBounce && e.recipient !== null ? [e.recipient] : [])))];
+  const rowKeys = [
+    MESSAGE_ROW_KEY,
+    ...recipients.map(recipientRowKey),
+    ...chunk.map((e) => appliedRowKey(e.fingerprint)),
+    ...bouncing.map(alertRowKey),
+  ];
+
+  return commitPartition(
+    deps.messages,
+    partitionKey,
+    rowKeys,
+    (rows) => {
+      const fresh = chunk.filter((e) => !rows.has(appliedRowKey(e.fingerprint)));
+      const duplicates = chunk.length - fresh.length;
+      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [] } };
+
+      const messageRow = rows.get(MESSAGE_ROW_KEY);
+      const snapshot: MessageSnapshot = {
+        message: messageRow === undefined ? undefined : fromMessageRow(messageRow.properties),
+        recipients: new Map(
+          recipients.flatMap((address): [string, RecipientState][] => {
+            const row = rows.get(recipientRowKey(address));
+            return row === undefined ? [] : [[address, fromRecipientRow(row.properties)]];
+          }),
+        ),
+      };
+      const change = mergeMessage(messageId, snapshot, fresh, { maxClickedUrls: deps.maxClickedUrls });
+      const now = deps.now();
+      const newAlerts = change.hardBounceTransitions
+        .filter((t) => !rows.has(alertRowKey(t.recipient.address)))
+        .map((t) => buildHardBounceAlert(change.message, t.recipient, t.cause, now));
+
+      const writes: RowWrite[] = [
+        { rowKey: MESSAGE_ROW_KEY, properties: toMessageRow(change.message) },
+        ...change.changedRecipients.map((r) => ({ rowKey: recipientRowKey(r.address), properties: toRecipientRow(r) })),
+        ...fresh.map((e) => ({
+          rowKey: appliedRowKey(e.fingerprint),
+          properties: { rowType: 'applied', kind: e.kind, time: e.time, recipient: e.kind === 'send' ? null : e.recipient },
+        })),
+        ...newAlerts.map((a) => ({ rowKey: alertRowKey(a.recipient), properties: toOutboxRow(a, now) })),
+      ];
+      const beforeCommit =
+        newAlerts.length === 0
+          ? undefined
+          : async () => {
+              await Promise.all(
+                newAlerts.map((a) =>
+                  writeAlertIntent(deps.alerts, a, { partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now),
+                ),
+              );
+            };
+      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts }, beforeCommit };
+    },
+    deps.io,
+    { messageId },
+  );
+}

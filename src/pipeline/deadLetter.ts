@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { RecordIssue } from '../ingest/recordIssue.js';
+import type { RecordSource } from '../ingest/recordSource.js';
+import { describeSource } from '../ingest/recordSource.js';
+
+/** A rejected body or record, kept with its reason, its raw text and where it came from. */
+export interface DeadLetter {
+  /** Deterministic from origin and content: the same bad record replayed is stored once. */
+  readonly id: string;
+  readonly issue: RecordIssue;
+  readonly category: string | null;
+  /** The raw text, cut at LEDGER_DEADLETTER_RAW_LIMIT characters. */
+  readonly raw: string;
+  readonly rawLength: number;
+  readonly truncated: boolean;
+  readonly source: RecordSource;
+  /** Index of the record in its body; null when the whole body was unreadable. */
+  readonly recordIndex: number | null;
+  readonly location: string;
+}
+
+export function toDeadLetter(
+  issue: RecordIssue,
+  raw: string,
+  source: RecordSource,
+  recordIndex: number | null,
+  category: string | null,
+  rawLimit: number,
+): DeadLetter {
+  const location = recordIndex === null ? describeSource(source) : `${describeSource(source)}, record ${recordIndex}`;
+  const id = createHash('sha256').update(`${location}\n${raw}`).digest('hex').slice(0, 32);
+  const truncated = raw.length > rawLimit;
+  return {
+    id,
+    issue,
+    category,
+    raw: truncated ? raw.slice(0, rawLimit) : raw,
+    rawLength: raw.length,
+    truncated,
+    source,
+    recordIndex,
+    location,
+  };
+}

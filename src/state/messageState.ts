@@ -1,0 +1,128 @@
+/**
+ * Delivery state, as plain data. One MessageState per message (CorrelationId), one RecipientState per
+ * recipient address exactly as ACS reported it. Every field is derived from the applied records by an
+ * order-independent rule (latest-wins with a total order, min, max, sum, or), so any arrival order and
+ * any number of duplicates give the same state.
+ */
+
+export interface MessageState {
+  readonly messageId: string;
+  readonly resourceId: string | null;
+  /** From the SendMail record (the latest one, should ACS ever send two). */
+  readonly sendTime: string | null;
+  readonly sendFingerprint: string | null;
+  readonly sizeMb: number | null;
+  readonly toRecipientsCount: number | null;
+  readonly ccRecipientsCount: number | null;
+  readonly bccRecipientsCount: number | null;
+  readonly uniqueRecipientsCount: number | null;
+  readonly attachmentsCount: number | null;
+  readonly trafficSource: string | null;
+  /** From status records: SendMail records do not carry the sender. */
+  readonly senderDomain: string | null;
+  readonly senderUsername: string | null;
+  readonly senderTime: string | null;
+  /** The message-level status (records with an empty RecipientId), e.g. OutForDelivery. */
+  readonly messageStatus: string | null;
+  readonly messageStatusTime: string | null;
+  readonly messageStatusFingerprint: string | null;
+  /** How many recipients currently hold each status. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+  readonly recipientCount: number;
+  readonly finalRecipientCount: number;
+  readonly hardBounceCount: number;
+  /** Every unique recipient (per SendMail) has a final status. */
+  readonly complete: boolean;
+  /** Records applied to this message, all categories. */
+  readonly appliedRecords: number;
+}
+
+export interface ClickedUrl {
+  readonly url: string;
+  readonly firstClickTime: string;
+}
+
+export interface RecipientState {
+  readonly messageId: string;
+  readonly address: string;
+  readonly status: string | null;
+  readonly statusTime: string | null;
+  readonly statusFingerprint: string | null;
+  readonly smtpStatusCode: string | null;
+  readonly enhancedSmtpStatusCode: string | null;
+  readonly failureReason: string | null;
+  readonly failureMessage: string | null;
+  /** True once any status record of this recipient on this message had IsHardBounce. */
+  readonly hardBounce: boolean;
+  readonly hardBounceTime: string | null;
+  readonly views: number;
+  readonly clicks: number;
+  readonly otherEngagements: number;
+  readonly firstViewTime: string | null;
+  readonly lastViewTime: string | null;
+  readonly firstClickTime: string | null;
+  readonly lastClickTime: string | null;
+  /** The earliest-clicked distinct URLs, at most LEDGER_MAX_CLICKED_URLS of them. */
+  readonly clickedUrls: readonly ClickedUrl[];
+  /** More distinct URLs were clicked than are kept. */
+  readonly clickedUrlsTruncated: boolean;
+  readonly lastUserAgent: string | null;
+  readonly lastEngagementTime: string | null;
+  readonly lastEngagementFingerprint: string | null;
+}
+
+export function emptyMessage(messageId: string): MessageState {
+  return {
+    messageId,
+    resourceId: null,
+    sendTime: null,
+    sendFingerprint: null,
+    sizeMb: null,
+    toRecipientsCount: null,
+    ccRecipientsCount: null,
+    bccRecipientsCount: null,
+    uniqueRecipientsCount: null,
+    attachmentsCount: null,
+    trafficSource: null,
+    senderDomain: null,
+    senderUsername: null,
+    senderTime: null,
+    messageStatus: null,
+    messageStatusTime: null,
+    messageStatusFingerprint: null,
+    statusCounts: {},
+    recipientCount: 0,
+    finalRecipientCount: 0,
+    hardBounceCount: 0,
+    complete: false,
+    appliedRecords: 0,
+  };
+}
+
+export function emptyRecipient(messageId: string, address: string): RecipientState {
+  return {
+    messageId,
+    address,
+    status: null,
+    statusTime: null,
+    statusFingerprint: null,
+    smtpStatusCode: null,
+    enhancedSmtpStatusCode: null,
+    failureReason: null,
+    failureMessage: null,
+    hardBounce: false,
+    hardBounceTime: null,
+    views: 0,
+    clicks: 0,
+    otherEngagements: 0,
+    firstViewTime: null,
+    lastViewTime: null,
+    firstClickTime: null,
+    lastClickTime: null,
+    clickedUrls: [],
+    clickedUrlsTruncated: false,
+    lastUserAgent: null,
+    lastEngagementTime: null,
+    lastEngagementFingerprint: null,
+  };
+}

@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Azurite's Table service, started in this process. Used by the CLI when LEDGER_STORAGE is unset and by
+ * the tests. We use Azurite's internal TableServer class rather than its CLI so that no telemetry code
+ * path runs and we learn the real port; that class is not a public API, which is why azurite is pinned
+ * to exactly 3.35.0 in package.json (the last release that runs on Node 20).
+ */
+
+interface AzuriteTableServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  getHttpServerAddress(): string;
+}
+type TableServerCtor = new (config: unknown) => AzuriteTableServer;
+type TableConfigurationCtor = new (...args: unknown[]) => unknown;
+
+const require = createRequire(import.meta.url);
+
+/** Azurite's well-known development account (public, documented, not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface EmbeddedAzurite {
+  readonly connectionString: string;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedAzuriteOptions {
+  /** Folder for the table database; omitted = in memory. */
+  readonly dataDir?: string;
+  readonly port?: number;
+}
+
+export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
+  const TableServer = (require('azurite/dist/src/table/TableServer.js') as { default: TableServerCtor }).default;
+  const TableConfiguration = (require('azurite/dist/src/table/TableConfiguration.js') as { default: TableConfigurationCtor })
+    .default;
+  const inMemory = options.dataDir === undefined;
+  let dbPath = 'unused-in-memory.json';
+  if (options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+    dbPath = path.join(options.dataDir, '__azurite_db_table__.json');
+  }
+  // Positional: host, port, keepAlive, dbPath, debugLog, accessLog, accessLogStream, debugLogPath,
+  // loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemory.
+  const config = new TableConfiguration(
+    '127.0.0.1', options.port ?? 0, 5, dbPath, false, false, undefined, undefined,
+    false, false, '', '', '', undefined, false, inMemory,
+  );
+  const server = new TableServer(config);
+  await server.start();
+  const endpoint = `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}`;
+  return {
+    endpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`,
+    close: () => server.close(),
+  };
+}

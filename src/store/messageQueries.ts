@@ -1,0 +1,32 @@
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { MessageState, RecipientState } from '../state/messageState.js';
+import { MESSAGE_ROW_KEY, RECIPIENT_ROW_PREFIX, fromMessageRow, fromRecipientRow, messagePartitionKey } from './messageRows.js';
+
+/** Read side of the messages table, for the CLI and the HTTP functions. */
+export interface MessageView {
+  readonly message: MessageState | null;
+  readonly recipients: readonly RecipientState[];
+}
+
+/** The message and its recipients, or null when the ledger has never seen the id. */
+export async function getMessage(table: TableClient, messageId: string): Promise<MessageView | null> {
+  const id = /^[0-9a-f-]{36}$/i.test(messageId.trim()) ? messageId.trim().toLowerCase() : messageId.trim();
+  const partitionKey = messagePartitionKey(id);
+  let message: MessageState | null = null;
+  const recipients: RecipientState[] = [];
+  const filter = odata`PartitionKey eq ${partitionKey} and (RowKey eq ${MESSAGE_ROW_KEY} or (RowKey ge ${RECIPIENT_ROW_PREFIX} and RowKey lt ${'r}'}))`;
+  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    if (entity.rowKey === MESSAGE_ROW_KEY) message = fromMessageRow(entity);
+    else recipients.push(fromRecipientRow(entity));
+  }
+  if (message === null && recipients.length === 0) return null;
+  recipients.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return { message, recipients };
+}
+
+/** Every message row (the whole table is scanned server-side for RowKey "message"). */
+export async function* listMessages(table: TableClient): AsyncGenerator<MessageState> {
+  const filter = odata`RowKey eq ${MESSAGE_ROW_KEY}`;
+  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) yield fromMessageRow(entity);
+}

@@ -1,0 +1,158 @@
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ErrorContext } from '../errors.js';
+import { LedgerError } from '../errors.js';
+import { statusCodeOf, withStorageRetry, type StorageMeter, type StorageRetryPolicy } from './storageRetry.js';
+
+/**
+ * Optimistic, atomic read-modify-write of some rows of one partition.
+ *
+ * Several function instances (one per Event Hub partition) can touch the same message at once. Each
+ * commit reads the rows it needs, lets a pure planner compute the new rows, and writes them in one
+ * entity-group transaction where every row is conditional on what was read: an existing row is replaced
+ * only if its ETag is unchanged, a new row is created only if still absent. If anyone else wrote in
+ * between, the whole transaction fails (412 or 409), nothing is half-applied, and we read and plan again.
+ */
+
+export type EntityValue = string | number | boolean | null;
+export type RowProperties = Readonly<Record<string, EntityValue>>;
+
+export interface StoredRow {
+  readonly rowKey: string;
+  readonly etag: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+export interface RowWrite {
+  readonly rowKey: string;
+  readonly properties: RowProperties;
+}
+
+export interface CommitPlan<T> {
+  readonly writes: readonly RowWrite[];
+  readonly result: T;
+  /**
+   * Runs after planning and before the transaction is sent, on every attempt. Used to write the
+   * alert index ahead of the outbox row (write-ahead), so a crash after the commit cannot hide an alert.
+   */
+  readonly beforeCommit?: () => Promise<void>;
+}
+
+export interface StorageIo {
+  readonly policy: StorageRetryPolicy;
+  readonly meter: StorageMeter;
+}
+
+/** Azure allows 100 operations per entity-group transaction. */
+export const MAX_TRANSACTION_ROWS = 100;
+/** Row keys per point-read query: keeps the $filter URL short whatever the key lengths. */
+const KEYS_PER_QUERY = 40;
+const MAX_CONFLICT_ATTEMPTS = 25;
+
+export async function commitPartition<T>(
+  table: TableClient,
+  partitionKey: string,
+  rowKeys: readonly string[],
+  plan: (rows: ReadonlyMap<string, StoredRow>) => CommitPlan<T>,
+  io: StorageIo,
+  context: ErrorContext,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const rows = await readRows(table, partitionKey, rowKeys, io, context);
+    const { writes, result, beforeCommit } = plan(rows);
+    if (writes.length === 0) return result;
+    if (writes.length > MAX_TRANSACTION_ROWS) {
+      throw new LedgerError('storage_rejected', `a commit of ${writes.length} rows exceeds the ${MAX_TRANSACTION_ROWS}-row transaction limit`, {
+        context: { ...context, partitionKey },
+      });
+    }
+    const actions: TransactionAction[] = writes.map((write) => {
+      const entity = { partitionKey, rowKey: write.rowKey, ...withoutNulls(write.properties) };
+      const existing = rows.get(write.rowKey);
+      return existing === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: existing.etag }];
+    });
+    await beforeCommit?.();
+    try {
+      await withStorageRetry('commit transaction', () => table.submitTransaction(actions), { ...io, context: { ...context, partitionKey } });
+      return result;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      io.meter.conflicts += 1;
+      if (attempt >= MAX_CONFLICT_ATTEMPTS) {
+        throw new LedgerError('storage_conflict', `partition stayed contended after ${attempt} attempts`, {
+          retryable: true,
+          context: { ...context, partitionKey },
+          cause: error,
+        });
+      }
+      await sleep(Math.random() * Math.min(1_000, 10 * 2 ** attempt));
+    }
+  }
+}
+
+/** Reads the given rows of one partition (absent rows are simply not in the map). */
+export async function readRows(
+  table: TableClient,
+  partitionKey: string,
+  rowKeys: readonly string[],
+  io: StorageIo,
+  context: ErrorContext,
+): Promise<Map<string, StoredRow>> {
+  const unique = [...new Set(rowKeys)];
+  const groups: string[][] = [];
+  for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) groups.push(unique.slice(i, i + KEYS_PER_QUERY));
+  const results = await Promise.all(
+    groups.map((keys) =>
+      withStorageRetry(
+        'read rows',
+        async () => {
+          const rowFilter = keys.map((key) => odata`RowKey eq ${key}`).join(' or ');
+          const filter = `${odata`PartitionKey eq ${partitionKey}`} and (${rowFilter})`;
+          const found: StoredRow[] = [];
+          for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+          return found;
+        },
+        { ...io, context: { ...context, partitionKey } },
+      ),
+    ),
+  );
+  return new Map(results.flat().map((row) => [row.rowKey, row]));
+}
+
+/** Reads every row of a partition whose RowKey starts with `prefix`. */
+export async function readRowsWithPrefix(
+  table: TableClient,
+  partitionKey: string,
+  prefix: string,
+  io: StorageIo,
+  context: ErrorContext,
+): Promise<StoredRow[]> {
+  return withStorageRetry(
+    'read partition',
+    async () => {
+      const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefix + '\uffff'}`;
+      const found: StoredRow[] = [];
+      for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+      return found;
+    },
+    { ...io, context: { ...context, partitionKey } },
+  );
+}
+
+function toStoredRow(entity: TableEntityResult<Record<string, unknown>>): StoredRow {
+  const { partitionKey: _pk, rowKey, etag, timestamp: _ts, ...properties } = entity;
+  return { rowKey: rowKey ?? '', etag, properties };
+}
+
+function withoutNulls(properties: RowProperties): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(properties)) if (value !== null) out[key] = value;
+  return out;
+}
+
+function isConflict(error: unknown): boolean {
+  const status = statusCodeOf(error);
+  if (status === 409 || status === 412) return true;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'EntityAlreadyExists' || code === 'UpdateConditionNotSatisfied';
+}
