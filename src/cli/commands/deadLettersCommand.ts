@@ -1,0 +1,22 @@
+import { listDeadLetters, type StoredDeadLetter } from '../../store/deadLetterStore.js';
+import type { LedgerTables } from '../../store/ledgerTables.js';
+
+/** `deadletters`: every rejected record with its reason and origin. */
+export async function deadLettersCommand(tables: LedgerTables, options: { reason?: string } = {}): Promise<StoredDeadLetter[]> {
+  const letters: StoredDeadLetter[] = [];
+  for await (const letter of listDeadLetters(tables.deadLetters)) {
+    if (options.reason === undefined || letter.reasonCode === options.reason) letters.push(letter);
+  }
+  return letters.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
+}
+
+export function renderDeadLetters(letters: readonly StoredDeadLetter[]): string {
+  if (letters.length === 0) return 'No dead letters.';
+  const lines = [`${letters.length} dead letter(s):`];
+  for (const l of letters) {
+    lines.push('', `${l.location}  [${l.reasonCode}]${l.category ? ` ${l.category}` : ''}`, `  ${l.reason}`);
+    const raw = l.raw.length > 200 ? `${l.raw.slice(0, 200)}…` : l.raw;
+    lines.push(`  raw (${l.rawLength} chars${l.truncated ? ', stored truncated' : ''}): ${raw.replace(/\s+/g, ' ')}`);
+  }
+  return lines.join('\n');
+}

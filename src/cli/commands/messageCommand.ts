@@ -1,0 +1,62 @@
+import { LedgerError } from '../../errors.js';
+import type { RecipientState } from '../../state/messageState.js';
+import type { LedgerTables } from '../../store/ledgerTables.js';
+import { getMessage, type MessageView } from '../../store/messageQueries.js';
+import { table } from '../output.js';
+
+/** `message <messageId>`: one message's state and its recipients. */
+export async function messageCommand(messageId: string, tables: LedgerTables): Promise<MessageView & { messageId: string }> {
+  const view = await getMessage(tables.messages, messageId);
+  if (view === null) {
+    throw new LedgerError('not_found', `No message with id ${messageId} in the ledger (${tables.description})`, { context: { messageId } });
+  }
+  return { messageId: view.message?.messageId ?? view.recipients[0]?.messageId ?? messageId, ...view };
+}
+
+export function messageJson(view: MessageView & { messageId: string }): unknown {
+  return {
+    messageId: view.messageId,
+    message: view.message,
+    recipients: view.recipients.map(recipientJson),
+  };
+}
+
+function recipientJson(r: RecipientState): Record<string, unknown> {
+  const { messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, ...rest } = r;
+  return rest;
+}
+
+export function renderMessage(view: MessageView & { messageId: string }): string {
+  const m = view.message;
+  const lines = [`Message ${view.messageId}`];
+  if (m === null) {
+    lines.push('  (no message-level record yet: only recipient records have arrived)');
+  } else {
+    lines.push(
+      `  sender:      ${m.senderUsername ?? '?'}@${m.senderDomain ?? '?'}`,
+      `  sent:        ${m.sendTime ?? '(no SendMail record yet)'}${m.sizeMb === null ? '' : `, ${m.sizeMb} MB`}${m.attachmentsCount ? `, ${m.attachmentsCount} attachment(s)` : ''}`,
+      `  recipients:  to ${m.toRecipientsCount ?? '?'}, cc ${m.ccRecipientsCount ?? '?'}, bcc ${m.bccRecipientsCount ?? '?'}, unique ${m.uniqueRecipientsCount ?? '?'}`,
+      `  status:      ${m.messageStatus ?? '-'}; ${m.complete ? 'complete' : 'in progress'} (${m.finalRecipientCount} final)`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    table(
+      ['recipient', 'status', 'time', 'smtp', 'enhanced', 'hard bounce', 'views', 'clicks'],
+      view.recipients.map((r) => [
+        r.address,
+        r.status ?? '-',
+        r.statusTime ?? '',
+        r.smtpStatusCode ?? '',
+        r.enhancedSmtpStatusCode ?? '',
+        r.hardBounce ? 'yes' : '',
+        r.views,
+        r.clicks,
+      ]),
+    ),
+  );
+  for (const r of view.recipients) {
+    if (r.failureMessage) lines.push(`  ${r.address}: ${r.failureReason ?? ''} ${r.failureMessage}`.trimEnd());
+  }
+  return lines.join('\n');
+}

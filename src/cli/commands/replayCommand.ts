@@ -1,0 +1,112 @@
+import type { SourcedBody } from '../../ingest/recordSource.js';
+import { addReports, emptyReport, type BatchReport } from '../../pipeline/batchReport.js';
+import { processBatch } from '../../pipeline/processBatch.js';
+import type { LedgerTables } from '../../store/ledgerTables.js';
+import type { LedgerConfig } from '../../config.js';
+import { summarizeLedger, type LedgerSummary } from '../../store/ledgerSummary.js';
+import type { Output } from '../output.js';
+import { table } from '../output.js';
+import { readInputs } from '../readInputs.js';
+
+/**
+ * `replay <path...>`: streams files, folders or stdin through the same pipeline the function runs, in
+ * batches, so memory stays flat whatever the input size.
+ */
+const BODIES_PER_BATCH = 200;
+const PROGRESS_EVERY_MS = 2_000;
+
+export interface ReplayResult {
+  readonly report: BatchReport;
+  readonly summary: LedgerSummary;
+  readonly storage: string;
+}
+
+export async function replayCommand(
+  paths: readonly string[],
+  ledger: { config: LedgerConfig; tables: LedgerTables },
+  out: Output,
+  options: { stdin?: NodeJS.ReadableStream; progress?: boolean } = {},
+): Promise<ReplayResult> {
+  const { config, tables } = ledger;
+  let total = emptyReport();
+  let batch: SourcedBody[] = [];
+  const started = Date.now();
+  let lastProgress = started;
+  let currentFile = '';
+  let fileProgress = '';
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const { report } = await processBatch(batch, {
+      tables,
+      deadLetterRawLimit: config.deadLetterRawLimit,
+      maxClickedUrls: config.maxClickedUrls,
+    });
+    total = addReports(total, report);
+    batch = [];
+    const now = Date.now();
+    if (options.progress !== false && now - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = now;
+      const rate = Math.round(total.records / ((now - started) / 1000));
+      out.note(`replay: ${total.records} records (${rate}/s), ${currentFile}${fileProgress}`);
+    }
+  };
+
+  for await (const body of readInputs(paths, {
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    onProgress: (p) => {
+      currentFile = p.file;
+      fileProgress = p.bytesTotal ? ` ${Math.floor((100 * p.bytesRead) / p.bytesTotal)}%` : '';
+    },
+  })) {
+    batch.push(body);
+    if (batch.length >= BODIES_PER_BATCH) await flush();
+  }
+  await flush();
+  total = { ...total, durationMs: Date.now() - started };
+  const summary = await summarizeLedger(tables);
+  return { report: total, summary, storage: tables.description };
+}
+
+export function renderReplay(result: ReplayResult): string {
+  const r = result.report;
+  const lines = [
+    `Replayed ${r.records} records in ${(r.durationMs / 1000).toFixed(1)} s into ${result.storage}:`,
+    `  applied ${r.applied}, duplicates ${r.duplicates}, ignored ${r.ignored}, dead-lettered ${r.deadLettered}`,
+    `  ${r.messagesTouched} message batches, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new hard-bounce alerts`,
+  ];
+  if (Object.keys(r.ignoredByCategory).length > 0) {
+    lines.push(`  ignored (not email): ${Object.entries(r.ignoredByCategory).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  }
+  lines.push('', renderSummary(result.summary));
+  return lines.join('\n');
+}
+
+export function renderSummary(summary: LedgerSummary): string {
+  const statuses = [...new Set(summary.domains.flatMap((d) => Object.keys(d.statusCounts)))].sort();
+  const lines = [`Ledger: ${summary.messages} messages`, ''];
+  lines.push('Recipient statuses per sender domain:');
+  lines.push(
+    table(
+      ['sender domain', 'messages', 'complete', ...statuses],
+      summary.domains.map((d) => [d.senderDomain, d.messages, d.complete, ...statuses.map((s) => d.statusCounts[s] ?? 0)]),
+    ),
+  );
+  lines.push('', `Hard bounces: ${summary.hardBounces.length}`);
+  const shown = summary.hardBounces.slice(0, 10);
+  if (shown.length > 0) {
+    lines.push(
+      table(
+        ['address', 'status', 'smtp', 'enhanced', 'message id'],
+        shown.map((b) => [b.address, b.status ?? '', b.smtpStatusCode ?? '', b.enhancedSmtpStatusCode ?? '', b.messageId]),
+      ),
+    );
+    if (summary.hardBounces.length > shown.length) lines.push(`  … and ${summary.hardBounces.length - shown.length} more`);
+  }
+  lines.push('', `Dead letters: ${summary.deadLetters.total}`);
+  for (const [reason, n] of Object.entries(summary.deadLetters.byReason).sort()) lines.push(`  ${reason}: ${n}`);
+  const example = summary.hardBounces[0]?.messageId;
+  lines.push('', 'Look up a message:', `  npx acs-email-ledger message ${example ?? '<messageId>'}`);
+  lines.push('Inspect dead letters:', '  npx acs-email-ledger deadletters');
+  return lines.join('\n');
+}

@@ -1,0 +1,75 @@
+import { app, trigger, type InvocationContext, type RetryOptions } from '@azure/functions';
+import { HOST_BINDING_SETTINGS } from '../config.js';
+import { LedgerError, ensureError, redactSecrets } from '../errors.js';
+import { processBatch } from '../pipeline/processBatch.js';
+import { toSourcedBodies } from './eventHubBatch.js';
+import { getLedgerRuntime } from './ledgerRuntime.js';
+import { dispatchAfterCommit } from './dispatchAfterCommit.js';
+
+/**
+ * The Event Hub trigger: receives the diagnostic-log batches ACS streams through a diagnostic setting,
+ * runs the one pipeline, and logs one structured line per invocation.
+ *
+ * Failure policy: a bad record never fails the batch (it is dead-lettered). A storage outage does: we
+ * throw, the retry policy below redelivers the whole batch, and because processing is idempotent the
+ * records applied before the failure simply count as duplicates the second time.
+ */
+export async function ingestDiagnostics(events: unknown, context: InvocationContext): Promise<void> {
+  const { bodies, origin } = toSourcedBodies(events, context.triggerMetadata);
+  const where = { partition: origin.partitionId, firstSequence: origin.firstSequenceNumber, lastSequence: origin.lastSequenceNumber };
+  try {
+    const { config, tables } = await getLedgerRuntime();
+    const { report, alerts } = await processBatch(bodies, {
+      tables,
+      deadLetterRawLimit: config.deadLetterRawLimit,
+      maxClickedUrls: config.maxClickedUrls,
+    });
+    context.log(JSON.stringify({ event: 'ledger.batch', invocationId: context.invocationId, ...where, events: bodies.length, ...report }));
+    await dispatchAfterCommit(alerts, context);
+  } catch (thrown) {
+    const error = ensureError(thrown);
+    const retry = context.retryContext;
+    context.error(
+      JSON.stringify({
+        event: 'ledger.batch_failed',
+        invocationId: context.invocationId,
+        ...where,
+        events: bodies.length,
+        code: error instanceof LedgerError ? error.code : 'unexpected',
+        retryable: error instanceof LedgerError ? error.retryable : true,
+        attempt: retry ? retry.retryCount + 1 : 1,
+        maxAttempts: retry ? retry.maxRetryCount + 1 : undefined,
+        message: redactSecrets(error.message),
+      }),
+    );
+    throw error;
+  }
+}
+
+/**
+ * Finite on purpose: an infinite policy (-1) would stall the partition for ever on a permanent fault.
+ * 8 retries from 5 s doubling to 5 min cover roughly 20 minutes of storage outage. The host keeps the
+ * checkpoint until the retries end, so nothing is skipped meanwhile.
+ */
+export const ingestRetryPolicy: RetryOptions = {
+  strategy: 'exponentialBackoff',
+  maxRetryCount: 8,
+  minimumInterval: { seconds: 5 },
+  maximumInterval: { minutes: 5 },
+};
+
+/**
+ * Registered through `trigger.generic` because the typed eventHub options have no `dataType`, and
+ * without `dataType: 'string'` one non-JSON event fails the whole batch at binding time (the host
+ * deserialises with Json.NET before our code runs).
+ */
+export const ingestTrigger = trigger.generic({
+  type: 'eventHubTrigger',
+  connection: HOST_BINDING_SETTINGS.connection,
+  eventHubName: `%${HOST_BINDING_SETTINGS.eventHubName}%`,
+  consumerGroup: `%${HOST_BINDING_SETTINGS.consumerGroup}%`,
+  cardinality: 'many',
+  dataType: 'string',
+});
+
+app.generic('ingestDiagnostics', { trigger: ingestTrigger, retry: ingestRetryPolicy, handler: ingestDiagnostics });

@@ -1,0 +1,2 @@
+/** Functions entry point (package.json "main"): importing a function module registers it. */
+import './functions/ingestDiagnostics.js';
