@@ -5,7 +5,7 @@ import { processBatch } from '../../src/pipeline/processBatch.js';
 import { readFileSync } from 'node:fs';
 import type { LedgerTables } from '../../src/store/ledgerTables.js';
 import { dumpLedger, openTestTables } from '../helpers/ledgerFixture.js';
-import { startFaultyProxy, type FaultyProxy } from '../helpers/faultyStorageProxy.js';
+import { startFaultyProxy } from '../helpers/faultyStorageProxy.js';
 
 const sample = readFileSync(new URL('../fixtures/sample-event-1.json', import.meta.url), 'utf8');
 const batch: SourcedBody[] = [{ body: sample, source: { kind: 'eventHub', partitionId: '1', sequenceNumber: 7, eventIndex: 0 } }];
