@@ -79,20 +79,31 @@ export function toCanonicalUtc(input: string): string | null {
   const m = TIME_PATTERN.exec(input.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', frac = '', zone = 'Z'] = m;
-  // Digits finer than 100 ns are truncated: Azure never sends them, and truncation keeps order.
-  const fraction = (frac + '0000000').slice(0, 7);
-  const wholeSeconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(wholeSeconds)) return null;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    const [offsetHours, offsetMins] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4))];
+    if (offsetHours > 14 || offsetMins > 59) return null;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
-  const utc = new Date(wholeSeconds - offsetMinutes * 60_000);
-  // Reject impossible dates that Date.UTC would roll over (2025-02-30).
-  if (offsetMinutes === 0 && (utc.getUTCDate() !== Number(d) || utc.getUTCMonth() !== Number(mo) - 1)) return null;
-  return `${utc.toISOString().slice(0, 19)}.${fraction}Z`;
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  // Digits finer than 100 ns are truncated: Azure never sends them, and truncation keeps order.
+  const fraction = (frac + '0000000').slice(0, 7);
+  const iso = utc.toISOString();
+  // Years outside 0000-9999 come out as "+012345-..." and cannot be compared as text.
+  if (!/^\d{4}-/.test(iso)) return null;
+  return `${iso.slice(0, 19)}.${fraction}Z`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month, 0);
+  return probe.getUTCDate();
 }
 
 export const utcTime = z.union([z.string(), z.date()]).transform((value, ctx) => {
