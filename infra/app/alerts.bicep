@@ -1,0 +1,166 @@
+// Azure Monitor alerts on the ledger's alert log lines, so a hard bounce reaches people even with no
+// webhook configured.
+//
+// Contract with the code (LEDGER_ALERT_LOG=true, the log sink): each alert is written to the function's
+// log as ONE line, the literal prefix "LEDGER_ALERT " (13 characters, trailing space included) followed by
+// the alert as compact JSON (src/alerts/alert.ts: type "hard_bounce" | "bounce_rate", messageId,
+// recipient, status, senderDomain, ...). Workspace-based Application Insights stores those lines in the
+// Log Analytics table AppTraces, column Message. substring(Message, 13) is the JSON.
+//
+// The ledger's own delivery (outbox + webhook) is the exactly-once path. These rules are a second, simpler
+// path: a rule fires for every evaluation window that has matching lines (autoMitigate off), one alert per
+// distinct dimension value (the recipient for hard bounces, the sender domain for rates).
+
+param location string
+param tags object
+param workspaceId string
+param actionGroupName string
+param ruleNamePrefix string
+@description('Comma-separated email addresses. Empty: rules without an action group.')
+param emailAddresses string
+@description('ISO 8601 duration: evaluation frequency and look-back window.')
+param evaluationFrequency string
+
+var emails = filter(map(split(emailAddresses, ','), address => trim(address)), address => !empty(address))
+var hasEmails = !empty(emails)
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (hasEmails) {
+  name: actionGroupName
+  location: 'Global'
+  tags: tags
+  properties: {
+    groupShortName: 'ledgeralert' // at most 12 characters; shown in SMS and email subjects
+    enabled: true
+    emailReceivers: [for (address, i) in emails: {
+      name: 'email-${i}'
+      emailAddress: address
+      useCommonAlertSchema: true
+    }]
+  }
+}
+
+var actionGroupIds = hasEmails ? [actionGroup.id] : []
+
+// One row per hard-bounce alert line. Dimension columns must be strings.
+var hardBounceQuery = '''
+AppTraces
+| where Message startswith "LEDGER_ALERT "
+| extend alert = parse_json(substring(Message, 13))
+| where tostring(alert.type) == "hard_bounce"
+| project TimeGenerated,
+    recipient = tostring(alert.recipient),
+    senderDomain = iff(isempty(tostring(alert.senderDomain)), "(none)", tostring(alert.senderDomain)),
+    status = tostring(alert.status),
+    messageId = tostring(alert.messageId)
+'''
+
+// One row per bounce-rate alert line (warning or critical crossing for a sender domain).
+var bounceRateQuery = '''
+AppTraces
+| where Message startswith "LEDGER_ALERT "
+| extend alert = parse_json(substring(Message, 13))
+| where tostring(alert.type) == "bounce_rate"
+| project TimeGenerated,
+    senderDomain = tostring(alert.senderDomain),
+    level = tostring(alert.level),
+    rate = todouble(alert.rate)
+'''
+
+resource hardBounceRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${ruleNamePrefix}-hard-bounce'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'ACS Email hard bounce'
+    description: 'A recipient hard-bounced (or ACS suppressed a send to an address that bounced before). Remove the address from your lists. Lines: AppTraces where Message starts with "LEDGER_ALERT ".'
+    severity: 1
+    enabled: true
+    scopes: [workspaceId]
+    targetResourceTypes: ['Microsoft.OperationalInsights/workspaces']
+    evaluationFrequency: evaluationFrequency
+    windowSize: evaluationFrequency
+    // AppTraces may not exist yet in a brand-new workspace (no telemetry so far); validating the query at
+    // creation would then fail the deployment.
+    skipQueryValidation: true
+    criteria: {
+      allOf: [
+        {
+          query: hardBounceQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'recipient'
+              operator: 'Include'
+              values: ['*']
+            }
+            {
+              name: 'senderDomain'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    // Stateless: every window with new hard bounces notifies again; nothing to "resolve".
+    autoMitigate: false
+    actions: {
+      actionGroups: actionGroupIds
+    }
+  }
+}
+
+resource bounceRateRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${ruleNamePrefix}-bounce-rate'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'ACS Email bounce rate over threshold'
+    description: 'A sender domain\'s hard-bounce rate crossed LEDGER_BOUNCE_RATE_WARNING or _CRITICAL. Lines: AppTraces where Message starts with "LEDGER_ALERT ".'
+    severity: 2
+    enabled: true
+    scopes: [workspaceId]
+    targetResourceTypes: ['Microsoft.OperationalInsights/workspaces']
+    evaluationFrequency: evaluationFrequency
+    windowSize: evaluationFrequency
+    skipQueryValidation: true
+    criteria: {
+      allOf: [
+        {
+          query: bounceRateQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'senderDomain'
+              operator: 'Include'
+              values: ['*']
+            }
+            {
+              name: 'level'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: {
+      actionGroups: actionGroupIds
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// The Function App on the Flex Consumption plan (FC1, Linux), Node.js 22, system-assigned identity.
+//
+// App settings are not set here: appsettings.bicep applies all of them after the role assignments exist
+// (they need this app's principal id first). On Flex Consumption the runtime and version live in
+// functionAppConfig.runtime, and the deployment package in functionAppConfig.deployment, so the classic
+// FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE settings must not be set.
+
+param location string
+param tags object
+param name string
+param planName string
+@description('Blob container URL the platform reads the deployment package from (with the app identity).')
+param deploymentContainerUrl string
+param instanceMemoryMB int
+param maximumInstanceCount int
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy `services.api` of azure.yaml to by this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
+// The identity every role assignment in rbac.bicep and keyvault.bicep is granted to.
+output principalId string = site.identity.principalId

@@ -1,0 +1,86 @@
+// Every app setting of the function app, in one place. test/infra/appSettings.test.ts checks this file
+// against the settings the code reads (src/config.ts: settingsSchema and HOST_BINDING_SETTINGS):
+//   - each setting below is read by the Functions host, the Event Hub binding, or our code;
+//   - each LEDGER_* setting the code reads is either set here or listed, with its reason, in the test's
+//     "left to the code default" list.
+// Rule for LEDGER_* settings: set one here when its value depends on the deployment (endpoints, secrets,
+// choices offered as parameters) or when something else in infra depends on it (LEDGER_ALERT_LOG feeds
+// the Azure Monitor alert rules). Tuning knobs with sensible code defaults are left out.
+//
+// This resource replaces the app's whole settings collection: a setting added by hand in the portal is
+// removed by the next `azd provision`. Add it here instead.
+
+param functionAppName string
+param applicationInsightsName string
+param storageBlobEndpoint string
+param storageTableEndpoint string
+param eventHubsFullyQualifiedNamespace string
+param eventHubName string
+param consumerGroupName string
+param bounceRateWindowHours int
+param bounceRateMinSends int
+param bounceRateWarning string
+param bounceRateCritical string
+@description('"@Microsoft.KeyVault(SecretUri=...)" for LEDGER_ALERT_WEBHOOK_URL, or empty for no webhook.')
+param webhookUrlReference string
+@description('"@Microsoft.KeyVault(SecretUri=...)" for LEDGER_ALERT_WEBHOOK_SECRET, or empty.')
+param webhookSigningReference string
+param webhookFormat string
+
+resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Read by the Functions host. AzureWebJobsStorage by identity: blob (leases, keys, Event Hubs checkpoints)
+// and table (diagnostic events). No queue URI: nothing here uses queues (see rbac.bicep).
+var hostSettings = {
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+  // Not a secret: with local auth disabled on the component, the key in it cannot be used to ingest.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  // Entra ID ingestion with the system-assigned identity (no ClientId = system-assigned).
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+}
+
+// Read by the Event Hubs trigger (HOST_BINDING_SETTINGS in src/config.ts): connection 'EventHubConnection'
+// by identity, hub and consumer group as %EventHubName% / %EventHubConsumerGroup% binding expressions.
+var bindingSettings = {
+  EventHubConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
+  EventHubConnection__credential: 'managedidentity'
+  EventHubName: eventHubName
+  EventHubConsumerGroup: consumerGroupName
+}
+
+// Read by our code (settingsSchema in src/config.ts).
+var ledgerSettings = {
+  // A Table endpoint URL, so the code authenticates with DefaultAzureCredential = this app's identity.
+  LEDGER_STORAGE: storageTableEndpoint
+  // Explicit although it is the code default: the Azure Monitor alert rules (alerts.bicep) read these lines.
+  LEDGER_ALERT_LOG: 'true'
+  LEDGER_BOUNCE_RATE_WINDOW_HOURS: string(bounceRateWindowHours)
+  LEDGER_BOUNCE_RATE_MIN_SENDS: string(bounceRateMinSends)
+  LEDGER_BOUNCE_RATE_WARNING: bounceRateWarning
+  LEDGER_BOUNCE_RATE_CRITICAL: bounceRateCritical
+}
+
+// Only with a webhook. Values are Key Vault references, resolved by the platform with the app identity.
+var webhookSettings = empty(webhookUrlReference) ? {} : {
+  LEDGER_ALERT_WEBHOOK_URL: webhookUrlReference
+  LEDGER_ALERT_WEBHOOK_FORMAT: webhookFormat
+}
+
+// Only with a webhook and a signing secret (the code refuses a secret without a URL).
+var webhookSigningSettings = empty(webhookUrlReference) || empty(webhookSigningReference) ? {} : {
+  LEDGER_ALERT_WEBHOOK_SECRET: webhookSigningReference
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(hostSettings, bindingSettings, ledgerSettings, webhookSettings, webhookSigningSettings)
+}

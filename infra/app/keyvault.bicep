@@ -1,0 +1,87 @@
+// Key Vault for the alert webhook: its URL (Teams and Slack webhook URLs are bearer credentials) and its
+// Standard Webhooks signing secret. Deployed only when a webhook URL is given. The values arrive as
+// @secure() parameters, go straight into secrets, and leave this module only as Key Vault references
+// (@Microsoft.KeyVault(SecretUri=...)) for the app settings: no secret value is in an app setting, an
+// output, or the deployment history.
+
+// Key Vault Secrets User: read secret values. Granted per secret, not on the vault.
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+
+param location string
+param tags object
+param name string
+param functionPrincipalId string
+
+@secure()
+@description('LEDGER_ALERT_WEBHOOK_URL')
+param webhookUrl string
+
+@description('Whether a signing secret is given. A plain bool, so that nothing below branches on a secure value.')
+param includeSigning bool
+
+@secure()
+@description('LEDGER_ALERT_WEBHOOK_SECRET. Used only when includeSigning is true.')
+param webhookSigningSecret string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    // Azure RBAC, not access policies: access is a role assignment like everything else here.
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    // The shortest allowed, so that `azd down --purge` / redeploys with the same name are not blocked long.
+    softDeleteRetentionInDays: 7
+    // Key Vault references are resolved by the platform over the public endpoint (no VNet in this template).
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource webhookUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'ledger-alert-webhook-url'
+  properties: {
+    value: webhookUrl
+    contentType: 'text/plain'
+  }
+}
+
+resource webhookSigningSecretResource 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (includeSigning) {
+  parent: vault
+  name: 'ledger-alert-webhook-secret'
+  properties: {
+    value: webhookSigningSecret
+    contentType: 'text/plain'
+  }
+}
+
+resource appReadsWebhookUrl 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(webhookUrlSecret.id, functionPrincipalId, keyVaultSecretsUserRoleId)
+  scope: webhookUrlSecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appReadsWebhookSigningSecret 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (includeSigning) {
+  name: guid(webhookSigningSecretResource.id, functionPrincipalId, keyVaultSecretsUserRoleId)
+  scope: webhookSigningSecretResource
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// App-setting values that point at the secrets: Key Vault references to the versionless secret URI, so a
+// rotated secret is picked up without a redeploy. References, not values: safe to output.
+output webhookUrlReference string = '@Microsoft.KeyVault(SecretUri=${webhookUrlSecret.properties.secretUri})'
+output webhookSigningReference string = includeSigning ? '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretResource.properties.secretUri})' : ''

@@ -1,0 +1,294 @@
+// acs-email-ledger: everything the running consumer needs, in one resource group.
+//
+//   azd up                                   (azd passes environmentName, location, principalId)
+//   az deployment group create -g <rg> -f infra/main.bicep -p environmentName=<name>
+//
+// Every connection is identity-based: the function app's system-assigned identity reaches Event Hubs,
+// Storage (host + ledger tables), Application Insights and Key Vault through role assignments
+// (app/rbac.bicep, app/keyvault.bicep). No key or connection string is read, stored or output here.
+// The one shared-access rule in this template is the one Azure Monitor itself needs to stream the ACS
+// diagnostic logs into the hub (see app/eventhubs.bicep for why).
+//
+// Plain resource declarations, no registry modules: everything here can be read (and checked by
+// test/infra/*.test.ts) offline. Compile with `az bicep build --file infra/main.bicep`.
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment (azd env name). Feeds the unique suffix of every resource name.')
+param environmentName string
+
+@description('Region for all resources. Flex Consumption is not offered in every region: `az functionapp list-flexconsumption-locations`.')
+param location string = resourceGroup().location
+
+@description('Object id of the person running the deployment (azd sets AZURE_PRINCIPAL_ID). Used only when allowLocalDevAccess is true.')
+param principalId string = ''
+
+@description('Give principalId read access to the logs hub (through its own consumer group) so `func start` on a laptop can consume the real hub.')
+param allowLocalDevAccess bool = false
+
+// ---------------------------------------------------------------------------------------------------
+// Event Hubs
+// ---------------------------------------------------------------------------------------------------
+
+@description('Name of the event hub the ACS diagnostic setting streams to.')
+param eventHubName string = 'acs-email-logs'
+
+@description('Consumer group this app reads with (EventHubConsumerGroup). One reader per group: never share it.')
+param consumerGroupName string = 'acs-email-ledger'
+
+@minValue(1)
+@maxValue(32)
+@description('Partitions of the logs hub. Also the most function instances that can consume it at once. Fixed after creation on Standard.')
+param eventHubPartitionCount int = 2
+
+@minValue(1)
+@maxValue(7)
+@description('How long the hub keeps events (days, Standard tier: 1-7). The ledger can replay anything still retained.')
+param eventHubRetentionDays int = 1
+
+@minValue(1)
+@maxValue(40)
+@description('Throughput units of the Standard namespace (1 TU = 1 MB/s or 1000 events/s in).')
+param eventHubThroughputUnits int = 1
+
+// ---------------------------------------------------------------------------------------------------
+// Function app (Flex Consumption)
+// ---------------------------------------------------------------------------------------------------
+
+@allowed([512, 2048, 4096])
+@description('Instance memory of the Flex Consumption app (MB). Billing is per GB-second, so this scales the cost of every execution.')
+param functionInstanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+@description('Upper bound on scale-out. The Event Hub trigger never uses more instances than the hub has partitions.')
+param functionMaximumInstanceCount int = 100
+
+@description('Log Analytics retention (days) for the function\'s telemetry, alert log lines included.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS'])
+@description('Redundancy of the storage account that holds the host state and the ledger tables.')
+param storageSkuName string = 'Standard_LRS'
+
+// ---------------------------------------------------------------------------------------------------
+// ACS (optional)
+// ---------------------------------------------------------------------------------------------------
+
+@description('Resource id of an existing Communication Services resource. When set, a diagnostic setting on it streams the four email log categories to the hub. Empty: point a setting at the hub yourself (docs/deploy.md).')
+param acsResourceId string = ''
+
+@description('Name of the diagnostic setting created on the ACS resource.')
+param acsDiagnosticSettingName string = 'acs-email-ledger'
+
+// ---------------------------------------------------------------------------------------------------
+// Alerts
+// ---------------------------------------------------------------------------------------------------
+
+@description('Comma-separated email addresses that Azure Monitor notifies on a hard bounce or a bounce-rate alert. Empty: the alert rules still fire (Azure portal > Monitor > Alerts) but notify nobody.')
+param alertEmailAddresses string = ''
+
+@allowed(['PT1M', 'PT5M', 'PT10M', 'PT15M'])
+@description('How often the Azure Monitor alert rules look for new LEDGER_ALERT log lines (also their look-back window).')
+param alertEvaluationFrequency string = 'PT5M'
+
+@secure()
+@description('LEDGER_ALERT_WEBHOOK_URL. Treated as a secret because Teams/Slack webhook URLs are bearer credentials: stored in Key Vault, the app setting is a Key Vault reference. Empty: no webhook (alerts go to the log and to Azure Monitor only).')
+param alertWebhookUrl string = ''
+
+@secure()
+@description('LEDGER_ALERT_WEBHOOK_SECRET ("whsec_" + base64, Standard Webhooks signing secret). Stored in Key Vault. Ignored without alertWebhookUrl.')
+param alertWebhookSecret string = ''
+
+@allowed(['standard', 'teams', 'slack'])
+@description('LEDGER_ALERT_WEBHOOK_FORMAT. Used only with alertWebhookUrl.')
+param alertWebhookFormat string = 'standard'
+
+// Bounce-rate thresholds. The defaults equal the code defaults in src/config.ts (a test keeps them equal).
+@minValue(1)
+@description('LEDGER_BOUNCE_RATE_WINDOW_HOURS: sliding window of the per-sender-domain bounce rate.')
+param bounceRateWindowHours int = 24
+
+@minValue(1)
+@description('LEDGER_BOUNCE_RATE_MIN_SENDS: sends in the window before a rate alert can fire.')
+param bounceRateMinSends int = 100
+
+@description('LEDGER_BOUNCE_RATE_WARNING: fraction (0.02 = 2%) that raises a warning alert.')
+param bounceRateWarning string = '0.02'
+
+@description('LEDGER_BOUNCE_RATE_CRITICAL: fraction (0.05 = 5%) that raises a critical alert. Must be above the warning.')
+param bounceRateCritical string = '0.05'
+
+// ---------------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------------
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(resourceGroup().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+var functionAppName = '${abbrs.webSitesFunctions}ledger-${resourceToken}'
+// Flex Consumption reads its deployment package from this blob container (by identity).
+var deploymentContainerName = 'app-package-${resourceToken}'
+var localDevConsumerGroupName = '${consumerGroupName}-local'
+var hasWebhook = !empty(alertWebhookUrl)
+var hasWebhookSigningSecret = hasWebhook && !empty(alertWebhookSecret)
+
+// ---------------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------------
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: tags
+    workspaceName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    retentionInDays: logRetentionDays
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    tags: tags
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    skuName: storageSkuName
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module eventHubs './app/eventhubs.bicep' = {
+  name: 'eventhubs'
+  params: {
+    location: location
+    tags: tags
+    namespaceName: '${abbrs.eventHubNamespaces}${resourceToken}'
+    eventHubName: eventHubName
+    consumerGroupName: consumerGroupName
+    localDevConsumerGroupName: allowLocalDevAccess ? localDevConsumerGroupName : ''
+    partitionCount: eventHubPartitionCount
+    retentionInDays: eventHubRetentionDays
+    throughputUnits: eventHubThroughputUnits
+  }
+}
+
+module api './app/api.bicep' = {
+  name: 'api'
+  params: {
+    location: location
+    tags: tags
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    instanceMemoryMB: functionInstanceMemoryMB
+    maximumInstanceCount: functionMaximumInstanceCount
+  }
+}
+
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    functionPrincipalId: api.outputs.principalId
+    storageAccountName: storage.outputs.name
+    eventHubNamespaceName: eventHubs.outputs.namespaceName
+    eventHubName: eventHubs.outputs.eventHubName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    localDevPrincipalId: allowLocalDevAccess ? principalId : ''
+  }
+}
+
+// Only when a webhook is configured: the URL (and signing secret) live here, never in an app setting.
+module keyVault './app/keyvault.bicep' = if (hasWebhook) {
+  name: 'keyvault'
+  params: {
+    location: location
+    tags: tags
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    functionPrincipalId: api.outputs.principalId
+    webhookUrl: alertWebhookUrl
+    includeSigning: hasWebhookSigningSecret
+    webhookSigningSecret: alertWebhookSecret
+  }
+}
+
+// Applied after every role assignment exists, so that the host's first start with these settings (and
+// the Key Vault reference resolution it triggers) already has the access it needs.
+module appSettings './app/appsettings.bicep' = {
+  name: 'appsettings'
+  dependsOn: [rbac]
+  params: {
+    functionAppName: api.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    eventHubName: eventHubs.outputs.eventHubName
+    consumerGroupName: eventHubs.outputs.consumerGroupName
+    bounceRateWindowHours: bounceRateWindowHours
+    bounceRateMinSends: bounceRateMinSends
+    bounceRateWarning: bounceRateWarning
+    bounceRateCritical: bounceRateCritical
+    webhookUrlReference: hasWebhook ? keyVault.outputs.webhookUrlReference : ''
+    webhookSigningReference: hasWebhookSigningSecret ? keyVault.outputs.webhookSigningReference : ''
+    webhookFormat: alertWebhookFormat
+  }
+}
+
+module alerts './app/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    actionGroupName: '${abbrs.insightsActionGroups}ledger-${resourceToken}'
+    ruleNamePrefix: '${abbrs.insightsScheduledQueryRules}ledger-${resourceToken}'
+    emailAddresses: alertEmailAddresses
+    evaluationFrequency: alertEvaluationFrequency
+  }
+}
+
+// The ACS resource may live in another resource group or subscription: the setting is deployed there.
+// /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Communication/communicationServices/{name}
+// (A well-formed placeholder when no id is given, so the scope expression is valid even while unused.)
+var acsIdSegments = split(empty(acsResourceId) ? '${resourceGroup().id}/providers/Microsoft.Communication/communicationServices/none' : acsResourceId, '/')
+module acsDiagnostics './app/acs-diagnostics.bicep' = if (!empty(acsResourceId)) {
+  name: 'acs-diagnostics-${resourceToken}'
+  scope: resourceGroup(acsIdSegments[2], acsIdSegments[4])
+  params: {
+    communicationServiceName: last(acsIdSegments)
+    settingName: acsDiagnosticSettingName
+    eventHubAuthorizationRuleId: eventHubs.outputs.diagnosticsAuthorizationRuleId
+    eventHubName: eventHubs.outputs.eventHubName
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outputs (azd writes them to .azure/<env>/.env). Names, endpoints and ids only: nothing secret.
+// The Event Hub ones are named exactly like the app settings, for local.settings.json.
+// ---------------------------------------------------------------------------------------------------
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = 'https://${api.outputs.defaultHostName}'
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output LEDGER_STORAGE string = storage.outputs.tableEndpoint
+output EventHubConnection__fullyQualifiedNamespace string = eventHubs.outputs.fullyQualifiedNamespace
+output EventHubName string = eventHubs.outputs.eventHubName
+output EventHubConsumerGroup string = eventHubs.outputs.consumerGroupName
+output LOCAL_DEV_CONSUMER_GROUP string = allowLocalDevAccess ? localDevConsumerGroupName : ''
+output EVENTHUB_DIAGNOSTICS_RULE_ID string = eventHubs.outputs.diagnosticsAuthorizationRuleId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.workspaceName
+output ACS_DIAGNOSTIC_SETTING string = empty(acsResourceId) ? '' : acsDiagnosticSettingName
