@@ -107,7 +107,7 @@ export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: 
       return event({ ...base, kind: 'send', messageId, fingerprint, ...fields });
     }
     case 'status': {
-      if (properties['deliverystatus'] === undefined || properties['deliverystatus'] === null || properties['deliverystatus'] === '') {
+      if (isBlank(properties['deliverystatus'])) {
         return invalid(
           { code: 'missing_delivery_status', message: 'a status record needs "DeliveryStatus"', path: 'properties.DeliveryStatus' },
           raw,
@@ -132,14 +132,14 @@ export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: 
       return event({ ...base, kind: 'status', messageId, fingerprint, ...fields });
     }
     case 'engagement': {
-      if (typeof properties['recipientid'] !== 'string' || properties['recipientid'].trim() === '') {
+      if (typeof properties['recipientid'] !== 'string' || isBlank(properties['recipientid'])) {
         return invalid(
           { code: 'missing_recipient', message: 'an engagement record needs "RecipientId"', path: 'properties.RecipientId' },
           raw,
           categoryName,
         );
       }
-      if (properties['engagementtype'] === undefined || properties['engagementtype'] === null || properties['engagementtype'] === '') {
+      if (isBlank(properties['engagementtype'])) {
         return invalid(
           { code: 'missing_engagement_type', message: 'an engagement record needs "EngagementType"', path: 'properties.EngagementType' },
           raw,
@@ -210,4 +210,8 @@ function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }

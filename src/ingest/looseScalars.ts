@@ -22,7 +22,9 @@ export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null
   return parsed;
 });
 
-/** A finite number or a numeric string. Absent or "" → null. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A finite number or a decimal numeric string. Absent or "" → null. */
 export const looseNumber = z.union([z.number(), z.string(), z.null()]).optional().transform((value, ctx) => {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') {
@@ -32,7 +34,8 @@ export const looseNumber = z.union([z.number(), z.string(), z.null()]).optional(
   }
   const text = value.trim();
   if (text === '') return null;
-  const n = Number(text);
+  // Decimal only: Number() would also take "0x10", "0b101" and "Infinity".
+  const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(n)) {
     ctx.addIssue({ code: 'custom', message: `expected a number, got ${JSON.stringify(value)}` });
     return z.NEVER;

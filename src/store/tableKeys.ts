@@ -17,7 +17,9 @@ export const MAX_ENCODED_LENGTH = 400;
 export function encodeKey(value: string): string {
   const escaped = value.replace(MUST_ESCAPE, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   if (escaped.length <= MAX_ENCODED_LENGTH) return escaped;
-  return `%h${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+  // UTF-16 code units, not UTF-8: Node's UTF-8 encoder folds lone surrogates into U+FFFD, which
+  // would make distinct values share a key.
+  return `%h${createHash('sha256').update(value, 'utf16le').digest('hex')}`;
 }
 
 /** The original value, or null for a hashed key (read the value from the row instead). */
