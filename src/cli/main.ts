@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { LedgerError } from '../errors.js';
+import { alertsCommand, renderAlerts } from './commands/alertsCommand.js';
+import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } from './commands/bouncesCommand.js';
 import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCommand.js';
-import { messageCommand, messageJson, renderMessage } from './commands/messageCommand.js';
+import { messageDocument } from '../store/messageQueries.js';
+import { messageCommand, renderMessage } from './commands/messageCommand.js';
 import { renderReplay, replayCommand } from './commands/replayCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
@@ -44,7 +47,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
       const out = createOutput(jsonOf(cmd));
       await withLedger(env, async ({ tables }) => {
         const view = await messageCommand(messageId, tables);
-        out.result(messageJson(view), () => renderMessage(view));
+        out.result(messageDocument(view), () => renderMessage(view));
       });
     });
 
@@ -75,6 +78,50 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
       await withLedger(env, async ({ tables }) => {
         const rows = await usageCommand(tables, opts);
         out.result(rows, () => renderUsage(rows));
+      });
+    });
+
+  program
+    .command('alerts')
+    .description('list alerts and their delivery state; --dispatch delivers what is pending')
+    .addOption(new Option('--state <state>', 'only alerts in this state').choices(['pending', 'delivered', 'failed']))
+    .option('--dispatch', 'deliver pending alerts now (retrying transient failures a few times)')
+    .option('--retry-failed', 'with --dispatch: also retry alerts parked as failed')
+    .option('--json', 'print exactly one JSON document on stdout: an array of alerts')
+    .action(async (opts: { state?: 'pending' | 'delivered' | 'failed'; dispatch?: boolean; retryFailed?: boolean }, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => {
+        const result = await alertsCommand(ledger, out, opts);
+        if (result.dispatch && out.json) out.note(JSON.stringify({ dispatched: result.dispatch }));
+        out.result(result.alerts, () => renderAlerts(result));
+      });
+    });
+
+  program
+    .command('bounces')
+    .description('the bounce registry: addresses that hard-bounced, with ACS suppression forecasts')
+    .option('--since <time>', 'only addresses whose last bounce is at or after this ISO time')
+    .option('--csv', 'print CSV')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: { since?: string; csv?: boolean }, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new LedgerError('usage', `--since expects an ISO time, got "${opts.since}"`);
+      await withLedger(env, async ({ tables }) => {
+        const records = await bouncesCommand(tables, opts.since === undefined ? {} : { since: new Date(opts.since).toISOString() });
+        out.result(records, () => (opts.csv ? bouncesCsv(records) : renderBounces(records)));
+      });
+    });
+
+  program
+    .command('check')
+    .description('may I still send to this address? (hard bounces and the likely ACS suppression lease)')
+    .argument('<address>', 'email address (matched case-insensitively)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (address: string, _opts: unknown, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async ({ tables }) => {
+        const answer = await checkCommand(tables, address, new Date());
+        out.result(answer, () => renderCheck(answer));
       });
     });
 

@@ -1,7 +1,28 @@
 import type { InvocationContext } from '@azure/functions';
 import type { LedgerAlert } from '../alerts/alert.js';
+import { createAlertSinks } from '../alerts/createAlertSinks.js';
+import { dispatchAlerts } from '../alerts/dispatchAlerts.js';
+import type { LedgerConfig } from '../config.js';
+import { ensureError, redactSecrets } from '../errors.js';
+import type { LedgerTables } from '../store/ledgerTables.js';
+import { StorageMeter } from '../store/storageRetry.js';
 
-/** Placeholder until the alert dispatcher lands: alerts stay pending in the outbox. */
-export async function dispatchAfterCommit(alerts: readonly LedgerAlert[], context: InvocationContext): Promise<void> {
-  if (alerts.length > 0) context.log(JSON.stringify({ event: 'ledger.alerts_pending', count: alerts.length }));
+/**
+ * One delivery attempt for the alerts a batch just committed, so people hear within seconds. It never
+ * fails the batch: the records are applied and the alerts are safe in the outbox, so anything not
+ * delivered now is picked up by the dispatchAlerts timer.
+ */
+export async function dispatchAfterCommit(alerts: readonly LedgerAlert[], config: LedgerConfig, tables: LedgerTables, context: InvocationContext): Promise<void> {
+  if (alerts.length === 0) return;
+  try {
+    const report = await dispatchAlerts(
+      { tables, sinks: createAlertSinks(config, (line) => context.log(line)), io: { policy: tables.retryPolicy, meter: new StorageMeter() } },
+      { ids: alerts.map((a) => a.id) },
+    );
+    context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report }));
+  } catch (error) {
+    context.warn(
+      JSON.stringify({ event: 'ledger.alerts_deferred', invocationId: context.invocationId, count: alerts.length, reason: redactSecrets(ensureError(error).message) }),
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { app, trigger, type InvocationContext, type RetryOptions } from '@azure/functions';
 import { HOST_BINDING_SETTINGS } from '../config.js';
 import { LedgerError, ensureError, redactSecrets } from '../errors.js';
-import { processBatch } from '../pipeline/processBatch.js';
+import { pipelineDepsFrom, processBatch } from '../pipeline/processBatch.js';
 import { toSourcedBodies } from './eventHubBatch.js';
 import { getLedgerRuntime } from './ledgerRuntime.js';
 import { dispatchAfterCommit } from './dispatchAfterCommit.js';
@@ -19,13 +19,9 @@ export async function ingestDiagnostics(events: unknown, context: InvocationCont
   const where = { partition: origin.partitionId, firstSequence: origin.firstSequenceNumber, lastSequence: origin.lastSequenceNumber };
   try {
     const { config, tables } = await getLedgerRuntime();
-    const { report, alerts } = await processBatch(bodies, {
-      tables,
-      deadLetterRawLimit: config.deadLetterRawLimit,
-      maxClickedUrls: config.maxClickedUrls,
-    });
+    const { report, alerts } = await processBatch(bodies, pipelineDepsFrom(config, tables));
     context.log(JSON.stringify({ event: 'ledger.batch', invocationId: context.invocationId, ...where, events: bodies.length, ...report }));
-    await dispatchAfterCommit(alerts, context);
+    await dispatchAfterCommit(alerts, config, tables, context);
   } catch (thrown) {
     const error = ensureError(thrown);
     const retry = context.retryContext;

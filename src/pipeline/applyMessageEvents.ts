@@ -2,7 +2,10 @@ import type { TableClient } from '@azure/data-tables';
 import type { HardBounceAlert } from '../alerts/alert.js';
 import { buildHardBounceAlert } from '../alerts/hardBounceAlert.js';
 import type { MessageEvent } from '../ingest/ledgerEvent.js';
-import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
+import { hourOf } from '../alerts/bounceRate.js';
+import { isFinalStatus } from '../state/deliveryStatus.js';
+import { mergeMessage, type MessageChange, type MessageSnapshot } from '../state/mergeMessage.js';
+import type { RateContribution } from '../store/bounceRateStore.js';
 import type { RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
 import {
@@ -29,6 +32,8 @@ export interface MessageApplyResult {
   readonly applied: number;
   readonly duplicates: number;
   readonly alerts: readonly HardBounceAlert[];
+  /** Sends and hard bounces this commit added, for the bounce-rate guardrail. */
+  readonly rateContributions: readonly RateContribution[];
 }
 
 export interface MessageApplyDeps {
@@ -47,13 +52,15 @@ export async function applyMessageEvents(
   let applied = 0;
   let duplicates = 0;
   const alerts: HardBounceAlert[] = [];
+  const rateContributions: RateContribution[] = [];
   for (let i = 0; i < events.length; i += RECORDS_PER_COMMIT) {
     const result = await commitChunk(messageId, events.slice(i, i + RECORDS_PER_COMMIT), deps);
     applied += result.applied;
     duplicates += result.duplicates;
     alerts.push(...result.alerts);
+    rateContributions.push(...result.rateContributions);
   }
-  return { applied, duplicates, alerts };
+  return { applied, duplicates, alerts, rateContributions };
 }
 
 function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: MessageApplyDeps): Promise<MessageApplyResult> {
@@ -74,7 +81,7 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
     (rows) => {
       const fresh = chunk.filter((e) => !rows.has(appliedRowKey(e.fingerprint)));
       const duplicates = chunk.length - fresh.length;
-      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [] } };
+      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateContributions: [] } };
 
       const messageRow = rows.get(MESSAGE_ROW_KEY);
       const snapshot: MessageSnapshot = {
@@ -107,13 +114,33 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
           : async () => {
               await Promise.all(
                 newAlerts.map((a) =>
-                  writeAlertIntent(deps.alerts, a, { partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now),
+                  writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now),
                 ),
               );
             };
-      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts }, beforeCommit };
+      const rateContributions = rateContributionsOf(change, snapshot);
+      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateContributions }, beforeCommit };
     },
     deps.io,
     { messageId },
   );
+}
+
+/**
+ * A recipient counts as sent when it first reaches a final status, and as hard-bounced when its
+ * hardBounce flag first turns on: each happens once per (message, recipient), whatever the order.
+ */
+function rateContributionsOf(change: MessageChange, snapshot: MessageSnapshot): RateContribution[] {
+  const senderDomain = change.message.senderDomain ?? '(unknown)';
+  const out: RateContribution[] = [];
+  for (const r of change.changedRecipients) {
+    const before = snapshot.recipients.get(r.address);
+    if (!isFinalStatus(before?.status ?? null) && isFinalStatus(r.status) && r.statusTime !== null) {
+      out.push({ senderDomain, hour: hourOf(r.statusTime), kind: 'send', messageId: r.messageId, recipient: r.address });
+    }
+    if (r.hardBounce && !(before?.hardBounce ?? false) && r.hardBounceTime !== null) {
+      out.push({ senderDomain, hour: hourOf(r.hardBounceTime), kind: 'bounce', messageId: r.messageId, recipient: r.address });
+    }
+  }
+  return out;
 }

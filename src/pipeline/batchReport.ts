@@ -11,6 +11,8 @@ export interface BatchReport {
   messagesTouched: number;
   usagePartitionsTouched: number;
   alertsCreated: number;
+  /** Of alertsCreated, the hard-bounce alerts (the rest are bounce-rate alerts). */
+  hardBounceAlerts: number;
   storageRoundTrips: number;
   storageRetries: number;
   storageConflicts: number;
@@ -31,6 +33,7 @@ export function emptyReport(): BatchReport {
     messagesTouched: 0,
     usagePartitionsTouched: 0,
     alertsCreated: 0,
+    hardBounceAlerts: 0,
     storageRoundTrips: 0,
     storageRetries: 0,
     storageConflicts: 0,
@@ -56,6 +59,7 @@ export function addReports(total: BatchReport, next: BatchReport): BatchReport {
     messagesTouched: total.messagesTouched + next.messagesTouched,
     usagePartitionsTouched: total.usagePartitionsTouched + next.usagePartitionsTouched,
     alertsCreated: total.alertsCreated + next.alertsCreated,
+    hardBounceAlerts: total.hardBounceAlerts + next.hardBounceAlerts,
     storageRoundTrips: total.storageRoundTrips + next.storageRoundTrips,
     storageRetries: total.storageRetries + next.storageRetries,
     storageConflicts: total.storageConflicts + next.storageConflicts,

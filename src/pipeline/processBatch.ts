@@ -1,5 +1,8 @@
 import pLimit from 'p-limit';
-import type { HardBounceAlert } from '../alerts/alert.js';
+import type { LedgerAlert } from '../alerts/alert.js';
+import type { RateThresholds } from '../alerts/bounceRate.js';
+import { evaluateDomainRate, recordRateContributions, type RateContribution } from '../store/bounceRateStore.js';
+import type { LedgerConfig } from '../config.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
 import { writeDeadLetters } from '../store/deadLetterStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
@@ -27,12 +30,24 @@ export interface PipelineDeps {
   readonly now?: () => Date;
   /** Partitions written in parallel. */
   readonly concurrency?: number;
+  /** The bounce-rate guardrail; omitted = off. */
+  readonly bounceRate?: RateThresholds;
+}
+
+/** The pipeline settings taken from the validated configuration (the function and the CLI share this). */
+export function pipelineDepsFrom(config: LedgerConfig, tables: LedgerTables): PipelineDeps {
+  return {
+    tables,
+    deadLetterRawLimit: config.deadLetterRawLimit,
+    maxClickedUrls: config.maxClickedUrls,
+    bounceRate: config.bounceRate,
+  };
 }
 
 export interface BatchOutcome {
   readonly report: BatchReport;
   /** Alerts created (and committed) by this batch, ready to dispatch. */
-  readonly alerts: readonly HardBounceAlert[];
+  readonly alerts: readonly LedgerAlert[];
 }
 
 export async function processBatch(bodies: readonly SourcedBody[], deps: PipelineDeps): Promise<BatchOutcome> {
@@ -67,7 +82,8 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const deadLettersByReason: Record<string, number> = {};
   for (const letter of triaged.deadLetters) deadLettersByReason[letter.issue.code] = (deadLettersByReason[letter.issue.code] ?? 0) + 1;
   const all = [...messages, ...usage];
-  const alerts = messages.flatMap((m) => m.alerts);
+  const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => m.rateContributions), deps, deps.bounceRate, io, now());
+  const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts];
   return {
     alerts,
     report: {
@@ -79,6 +95,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       messagesTouched: triaged.messageGroups.size,
       usagePartitionsTouched: triaged.usageGroups.size,
       alertsCreated: alerts.length,
+      hardBounceAlerts: alerts.filter((a) => a.type === 'hard_bounce').length,
       storageRoundTrips: meter.roundTrips,
       storageRetries: meter.retries,
       storageConflicts: meter.conflicts,
@@ -87,4 +104,32 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       deadLettersByReason,
     },
   };
+}
+
+/**
+ * Counts this batch's sends and hard bounces per sender domain and hour, then re-evaluates each touched
+ * domain over the window ending at the newest hour it saw. Runs after the message commits; a crash in
+ * between loses these counts (the guardrail is advisory, and redelivered records are duplicates), which
+ * is why hard-bounce alerts do not depend on it.
+ */
+async function applyBounceRate(
+  contributions: readonly RateContribution[],
+  deps: PipelineDeps,
+  thresholds: RateThresholds,
+  io: { policy: PipelineDeps['tables']['retryPolicy']; meter: StorageMeter },
+  now: Date,
+): Promise<LedgerAlert[]> {
+  if (contributions.length === 0) return [];
+  await recordRateContributions(deps.tables.bounces, contributions, io);
+  const latestHour = new Map<string, string>();
+  for (const c of contributions) {
+    const current = latestHour.get(c.senderDomain);
+    if (current === undefined || c.hour > current) latestHour.set(c.senderDomain, c.hour);
+  }
+  const alerts: LedgerAlert[] = [];
+  for (const [domain, hour] of latestHour) {
+    const alert = await evaluateDomainRate(deps.tables.bounces, deps.tables.alerts, domain, hour, thresholds, io, now);
+    if (alert !== null) alerts.push(alert);
+  }
+  return alerts;
 }

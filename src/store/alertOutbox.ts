@@ -17,6 +17,13 @@ export const ALERT_PARTITION = 'alert';
 
 export type AlertState = 'pending' | 'delivered' | 'failed';
 
+/** Where the alert's outbox row lives: its existence is what makes the alert real. */
+export interface AlertOrigin {
+  readonly table: 'messages' | 'bounces';
+  readonly partitionKey: string;
+  readonly rowKey: string;
+}
+
 export function toOutboxRow(alert: LedgerAlert, createdAt: Date): RowProperties {
   return { rowType: 'alert', alertId: alert.id, alertType: alert.type, alert: JSON.stringify(alert), createdAt: createdAt.toISOString() };
 }
@@ -25,7 +32,7 @@ export function toOutboxRow(alert: LedgerAlert, createdAt: Date): RowProperties 
 export async function writeAlertIntent(
   table: TableClient,
   alert: LedgerAlert,
-  origin: { partitionKey: string; rowKey: string } | null,
+  origin: AlertOrigin | null,
   io: StorageIo,
   now: Date,
 ): Promise<void> {
@@ -39,6 +46,7 @@ export async function writeAlertIntent(
           alertType: alert.type,
           alert: JSON.stringify(alert),
           state: 'pending' satisfies AlertState,
+          originTable: origin?.table ?? '',
           originPartitionKey: origin?.partitionKey ?? '',
           originRowKey: origin?.rowKey ?? '',
           createdAt: now.toISOString(),

@@ -30,3 +30,12 @@ export async function* listMessages(table: TableClient): AsyncGenerator<MessageS
   const filter = odata`RowKey eq ${MESSAGE_ROW_KEY}`;
   for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) yield fromMessageRow(entity);
 }
+
+/** The public JSON shape of a message (CLI --json and the HTTP API): recipients only in `recipients`. */
+export function messageDocument(view: MessageView & { readonly messageId: string }): Record<string, unknown> {
+  return {
+    messageId: view.messageId,
+    message: view.message,
+    recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, ...rest }) => rest),
+  };
+}

@@ -1,5 +1,4 @@
 import { LedgerError } from '../../errors.js';
-import type { RecipientState } from '../../state/messageState.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { getMessage, type MessageView } from '../../store/messageQueries.js';
 import { table } from '../output.js';
@@ -11,19 +10,6 @@ export async function messageCommand(messageId: string, tables: LedgerTables): P
     throw new LedgerError('not_found', `No message with id ${messageId} in the ledger (${tables.description})`, { context: { messageId } });
   }
   return { messageId: view.message?.messageId ?? view.recipients[0]?.messageId ?? messageId, ...view };
-}
-
-export function messageJson(view: MessageView & { messageId: string }): unknown {
-  return {
-    messageId: view.messageId,
-    message: view.message,
-    recipients: view.recipients.map(recipientJson),
-  };
-}
-
-function recipientJson(r: RecipientState): Record<string, unknown> {
-  const { messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, ...rest } = r;
-  return rest;
 }
 
 export function renderMessage(view: MessageView & { messageId: string }): string {

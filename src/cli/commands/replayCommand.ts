@@ -1,6 +1,9 @@
 import type { SourcedBody } from '../../ingest/recordSource.js';
 import { addReports, emptyReport, type BatchReport } from '../../pipeline/batchReport.js';
-import { processBatch } from '../../pipeline/processBatch.js';
+import { pipelineDepsFrom, processBatch } from '../../pipeline/processBatch.js';
+import { createAlertSinks } from '../../alerts/createAlertSinks.js';
+import { dispatchWithQuickRetries, type DispatchReport } from '../../alerts/dispatchAlerts.js';
+import { StorageMeter } from '../../store/storageRetry.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import type { LedgerConfig } from '../../config.js';
 import { summarizeLedger, type LedgerSummary } from '../../store/ledgerSummary.js';
@@ -12,11 +15,12 @@ import { readInputs } from '../readInputs.js';
  * `replay <path...>`: streams files, folders or stdin through the same pipeline the function runs, in
  * batches, so memory stays flat whatever the input size.
  */
-const BODIES_PER_BATCH = 200;
+const BODIES_PER_BATCH = 500;
 const PROGRESS_EVERY_MS = 2_000;
 
 export interface ReplayResult {
   readonly report: BatchReport;
+  readonly alerts: DispatchReport;
   readonly summary: LedgerSummary;
   readonly storage: string;
 }
@@ -37,11 +41,7 @@ export async function replayCommand(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const { report } = await processBatch(batch, {
-      tables,
-      deadLetterRawLimit: config.deadLetterRawLimit,
-      maxClickedUrls: config.maxClickedUrls,
-    });
+    const { report } = await processBatch(batch, pipelineDepsFrom(config, tables));
     total = addReports(total, report);
     batch = [];
     const now = Date.now();
@@ -64,8 +64,15 @@ export async function replayCommand(
   }
   await flush();
   total = { ...total, durationMs: Date.now() - started };
+  // Deliver what is pending (from this replay or left by an earlier run) before exiting; what still
+  // fails stays pending for the next run, the timer function, or `alerts --dispatch`.
+  const alerts = await dispatchWithQuickRetries({
+    tables,
+    sinks: createAlertSinks(config, (line) => out.note(line)),
+    io: { policy: tables.retryPolicy, meter: new StorageMeter() },
+  });
   const summary = await summarizeLedger(tables);
-  return { report: total, summary, storage: tables.description };
+  return { report: total, alerts, summary, storage: tables.description };
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -73,7 +80,8 @@ export function renderReplay(result: ReplayResult): string {
   const lines = [
     `Replayed ${r.records} records in ${(r.durationMs / 1000).toFixed(1)} s into ${result.storage}:`,
     `  applied ${r.applied}, duplicates ${r.duplicates}, ignored ${r.ignored}, dead-lettered ${r.deadLettered}`,
-    `  ${r.messagesTouched} message batches, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new hard-bounce alerts`,
+    `  ${r.messagesTouched} message batches, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new alerts`,
+    `  alerts: ${result.alerts.delivered} delivered, ${result.alerts.retrying} still pending, ${result.alerts.failed} failed`,
   ];
   if (Object.keys(r.ignoredByCategory).length > 0) {
     lines.push(`  ignored (not email): ${Object.entries(r.ignoredByCategory).map(([c, n]) => `${c} ${n}`).join(', ')}`);

@@ -1,0 +1,164 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureError, redactSecrets } from '../errors.js';
+import type { AlertState } from '../store/alertOutbox.js';
+import {
+  claimDelivery,
+  deleteDelivery,
+  getAlertDelivery,
+  listAlertDeliveries,
+  outboxRowExists,
+  saveDelivery,
+  type AlertDelivery,
+  type SinkState,
+} from '../store/alertDeliveryStore.js';
+import { recordHardBounce } from '../store/bounceRegistry.js';
+import type { LedgerTables } from '../store/ledgerTables.js';
+import type { StorageIo } from '../store/partitionCommit.js';
+import type { DeliveryResult } from './alert.js';
+import type { AlertSink } from './alertSink.js';
+
+/**
+ * The outbox dispatcher. Finds alerts whose delivery is due, checks that each one's outbox row was
+ * really committed, claims it (an ETag-guarded lease, so concurrent dispatchers do not both send it),
+ * records a hard bounce in the bounce registry, and hands it to every sink that has not taken it yet.
+ *
+ * Outcomes per sink: delivered; retry later (exponential backoff with jitter, honouring Retry-After,
+ * up to an hour apart, never given up); or rejected, which parks the alert as `failed` with the
+ * response, visible in `alerts` and retried by `alerts --dispatch --retry-failed`.
+ */
+export interface DispatchDeps {
+  readonly tables: LedgerTables;
+  readonly sinks: readonly AlertSink[];
+  readonly io: StorageIo;
+  readonly now?: () => Date;
+}
+
+export interface DispatchOptions {
+  /** Only these alerts (e.g. the ones a batch just created). */
+  readonly ids?: readonly string[];
+  /** Ignore the backoff schedule (used for the quick retries right after a replay). */
+  readonly ignoreSchedule?: boolean;
+  /** Also retry alerts parked as failed. */
+  readonly retryFailed?: boolean;
+}
+
+export interface DispatchReport {
+  delivered: number;
+  retrying: number;
+  failed: number;
+  skipped: number;
+  orphansRemoved: number;
+}
+
+/** The bounce registry is fed by the dispatcher, as an internal sink, so it is never ahead of the alerts. */
+const REGISTRY_SINK = 'registry';
+const LEASE_MS = 120_000;
+/** A delivery row whose outbox row is still missing after this long was never committed. */
+const ORPHAN_GRACE_MS = 15 * 60_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+export async function dispatchAlerts(deps: DispatchDeps, options: DispatchOptions = {}): Promise<DispatchReport> {
+  const now = deps.now ?? (() => new Date());
+  const report: DispatchReport = { delivered: 0, retrying: 0, failed: 0, skipped: 0, orphansRemoved: 0 };
+  const states: AlertState[] = options.retryFailed ? ['pending', 'failed'] : ['pending'];
+  const candidates =
+    options.ids === undefined
+      ? await listAlertDeliveries(deps.tables.alerts, deps.io, { states })
+      : (await Promise.all(options.ids.map((id) => getAlertDelivery(deps.tables.alerts, id, deps.io)))).filter((d): d is AlertDelivery => d !== null);
+  for (const delivery of candidates) {
+    const outcome = await dispatchOne(delivery, deps, options, now());
+    report[outcome] += 1;
+  }
+  return report;
+}
+
+/** Dispatches, then retries what is still pending a few times within seconds (CLI replay, tests). */
+export async function dispatchWithQuickRetries(deps: DispatchDeps, options: DispatchOptions = {}, delaysMs: readonly number[] = [500, 1_000, 2_000]): Promise<DispatchReport> {
+  const total = await dispatchAlerts(deps, options);
+  for (const delay of delaysMs) {
+    const pending = await listAlertDeliveries(deps.tables.alerts, deps.io, { states: ['pending'] });
+    const ids = pending.map((d) => d.id).filter((id) => options.ids === undefined || options.ids.includes(id));
+    if (ids.length === 0) break;
+    await sleep(delay);
+    const round = await dispatchAlerts(deps, { ...options, ids, ignoreSchedule: true });
+    total.delivered += round.delivered;
+    total.failed += round.failed;
+    total.orphansRemoved += round.orphansRemoved;
+    total.retrying = round.retrying;
+  }
+  return total;
+}
+
+type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped' | 'orphansRemoved';
+
+async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options: DispatchOptions, at: Date): Promise<Outcome> {
+  if (delivery.state === 'delivered') return 'skipped';
+  if (delivery.state === 'failed' && !options.retryFailed) return 'skipped';
+  if (!options.ignoreSchedule && delivery.nextAttemptAt > at.toISOString()) return 'skipped';
+  if (delivery.leaseUntil !== '' && delivery.leaseUntil > at.toISOString()) return 'skipped';
+  if (delivery.origin !== null && !(await outboxRowExists(deps.tables, delivery.origin, deps.io))) {
+    if (at.getTime() - Date.parse(delivery.createdAt) < ORPHAN_GRACE_MS) return 'skipped';
+    await deleteDelivery(deps.tables.alerts, delivery, deps.io);
+    return 'orphansRemoved';
+  }
+  const etag = await claimDelivery(deps.tables.alerts, delivery, new Date(at.getTime() + LEASE_MS), deps.io);
+  if (etag === null) return 'skipped';
+
+  const sinks: Record<string, SinkState> = { ...delivery.sinks };
+  if (options.retryFailed) {
+    for (const [name, s] of Object.entries(sinks)) if (s.state === 'failed') sinks[name] = { state: 'pending' };
+  }
+  let retryAfterMs = 0;
+  const errors: string[] = [];
+
+  if (delivery.alert.type === 'hard_bounce' && sinks[REGISTRY_SINK]?.state !== 'delivered') {
+    try {
+      await recordHardBounce(deps.tables.bounces, delivery.alert, deps.io);
+      sinks[REGISTRY_SINK] = { state: 'delivered', at: at.toISOString() };
+    } catch (error) {
+      const message = redactSecrets(ensureError(error).message);
+      sinks[REGISTRY_SINK] = { state: 'pending', lastError: message };
+      errors.push(`${REGISTRY_SINK}: ${message}`);
+    }
+  }
+  for (const sink of deps.sinks) {
+    if (sinks[sink.name]?.state === 'delivered' || sinks[sink.name]?.state === 'failed') continue;
+    const result: DeliveryResult = await sink.deliver(delivery.alert);
+    if (result.outcome === 'delivered') {
+      sinks[sink.name] = { state: 'delivered', at: new Date().toISOString() };
+    } else if (result.outcome === 'retry') {
+      sinks[sink.name] = { state: 'pending', lastError: result.reason };
+      retryAfterMs = Math.max(retryAfterMs, result.retryAfterMs ?? 0);
+      errors.push(`${sink.name}: ${result.reason}`);
+    } else {
+      sinks[sink.name] = {
+        state: 'failed',
+        lastError: result.reason,
+        ...(result.status !== undefined ? { status: result.status } : {}),
+        ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
+      };
+      errors.push(`${sink.name}: ${result.reason}`);
+    }
+  }
+
+  const states = Object.values(sinks).map((s) => s.state);
+  const state: AlertState = states.includes('failed') ? 'failed' : states.includes('pending') ? 'pending' : 'delivered';
+  const attempts = delivery.attempts + 1;
+  const backoff = Math.min(MAX_BACKOFF_MS, Math.max(retryAfterMs, 30_000 * 2 ** Math.min(attempts - 1, 10) * (0.5 + Math.random() / 2)));
+  const saved = await saveDelivery(
+    deps.tables.alerts,
+    delivery.id,
+    etag,
+    {
+      state,
+      attempts,
+      nextAttemptAt: new Date(at.getTime() + (state === 'pending' ? backoff : 0)).toISOString(),
+      deliveredAt: state === 'delivered' ? new Date().toISOString() : '',
+      lastError: errors.join('; '),
+      sinks,
+    },
+    deps.io,
+  );
+  if (!saved) return 'skipped';
+  return state === 'delivered' ? 'delivered' : state === 'failed' ? 'failed' : 'retrying';
+}

@@ -1,0 +1,88 @@
+import { createAlertSinks } from '../../alerts/createAlertSinks.js';
+import { dispatchWithQuickRetries, type DispatchReport } from '../../alerts/dispatchAlerts.js';
+import type { LedgerConfig } from '../../config.js';
+import type { AlertState } from '../../store/alertOutbox.js';
+import { listAlertDeliveries, type AlertDelivery } from '../../store/alertDeliveryStore.js';
+import type { LedgerTables } from '../../store/ledgerTables.js';
+import { StorageMeter } from '../../store/storageRetry.js';
+import type { Output } from '../output.js';
+import { table } from '../output.js';
+
+/** `alerts`: what was raised and where each alert stands; `--dispatch` delivers what is due. */
+export interface AlertListItem {
+  readonly id: string;
+  readonly type: string;
+  readonly state: AlertState;
+  readonly messageId: string | null;
+  readonly recipient: string | null;
+  readonly status: string | null;
+  readonly suppressed: boolean | null;
+  readonly senderDomain: string | null;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly createdAt: string;
+  readonly deliveredAt: string;
+  readonly sinks: AlertDelivery['sinks'];
+  readonly alert: AlertDelivery['alert'];
+}
+
+export async function alertsCommand(
+  ledger: { config: LedgerConfig; tables: LedgerTables },
+  out: Output,
+  options: { state?: AlertState; dispatch?: boolean; retryFailed?: boolean },
+): Promise<{ alerts: AlertListItem[]; dispatch: DispatchReport | null }> {
+  const { config, tables } = ledger;
+  const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
+  const dispatch = options.dispatch
+    ? await dispatchWithQuickRetries(
+        { tables, sinks: createAlertSinks(config, (line) => out.note(line)), io },
+        { ignoreSchedule: true, ...(options.retryFailed ? { retryFailed: true } : {}) },
+      )
+    : null;
+  const deliveries = await listAlertDeliveries(tables.alerts, io, options.state ? { states: [options.state] } : {});
+  return { alerts: deliveries.map(toListItem), dispatch };
+}
+
+function toListItem(d: AlertDelivery): AlertListItem {
+  const a = d.alert;
+  return {
+    id: d.id,
+    type: a.type,
+    state: d.state,
+    messageId: a.type === 'hard_bounce' ? a.messageId : null,
+    recipient: a.type === 'hard_bounce' ? a.recipient : null,
+    status: a.type === 'hard_bounce' ? a.status : null,
+    suppressed: a.type === 'hard_bounce' ? a.suppressed : null,
+    senderDomain: a.senderDomain,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    createdAt: d.createdAt,
+    deliveredAt: d.deliveredAt,
+    sinks: d.sinks,
+    alert: a,
+  };
+}
+
+export function renderAlerts(result: { alerts: readonly AlertListItem[]; dispatch: DispatchReport | null }): string {
+  const lines: string[] = [];
+  if (result.dispatch) {
+    const d = result.dispatch;
+    lines.push(`Dispatched: ${d.delivered} delivered, ${d.retrying} still pending, ${d.failed} failed, ${d.orphansRemoved} orphans removed`, '');
+  }
+  if (result.alerts.length === 0) return [...lines, 'No alerts.'].join('\n');
+  lines.push(
+    table(
+      ['state', 'type', 'recipient / domain', 'status', 'attempts', 'id', 'last error'],
+      result.alerts.map((a) => [
+        a.state,
+        a.type,
+        a.recipient ?? a.senderDomain ?? '',
+        a.type === 'hard_bounce' ? `${a.status ?? ''}${a.suppressed ? ' (suppressed)' : ''}` : a.alert.type === 'bounce_rate' ? `${a.alert.level} ${(a.alert.rate * 100).toFixed(1)}%` : '',
+        a.attempts,
+        a.id,
+        a.lastError.slice(0, 80),
+      ]),
+    ),
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,26 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { createAlertSinks } from '../alerts/createAlertSinks.js';
+import { dispatchAlerts } from '../alerts/dispatchAlerts.js';
+import { StorageMeter } from '../store/storageRetry.js';
+import { getLedgerRuntime } from './ledgerRuntime.js';
+
+/**
+ * Every minute: deliver every alert whose delivery is due (new ones a crashed instance left behind,
+ * and retries after backoff). Throwing here is fine: the next tick tries again.
+ */
+export async function dispatchAlertsOnTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { config, tables } = await getLedgerRuntime();
+  const meter = new StorageMeter();
+  const report = await dispatchAlerts({
+    tables,
+    sinks: createAlertSinks(config, (line) => context.log(line)),
+    io: { policy: tables.retryPolicy, meter },
+  });
+  if (report.delivered + report.retrying + report.failed + report.orphansRemoved > 0) {
+    context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report, storageRoundTrips: meter.roundTrips }));
+  }
+}
+
+export const DISPATCH_SCHEDULE = '0 */1 * * * *';
+
+app.timer('dispatchAlerts', { schedule: DISPATCH_SCHEDULE, runOnStartup: false, handler: dispatchAlertsOnTimer });

@@ -1,0 +1,139 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import type { LedgerAlert } from '../alerts/alert.js';
+import type { AlertOrigin, AlertState } from './alertOutbox.js';
+import { ALERT_PARTITION } from './alertOutbox.js';
+import type { LedgerTables } from './ledgerTables.js';
+import { readRows, type StorageIo } from './partitionCommit.js';
+import { statusCodeOf, withStorageRetry } from './storageRetry.js';
+
+/** Delivery state of one alert, per sink, as kept in the alerts table. */
+export type SinkState =
+  | { readonly state: 'delivered'; readonly at: string }
+  | { readonly state: 'pending'; readonly lastError?: string }
+  | { readonly state: 'failed'; readonly lastError: string; readonly status?: number; readonly responseBody?: string };
+
+export interface AlertDelivery {
+  readonly id: string;
+  readonly alert: LedgerAlert;
+  readonly state: AlertState;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly nextAttemptAt: string;
+  readonly leaseUntil: string;
+  readonly deliveredAt: string;
+  readonly lastError: string;
+  readonly sinks: Readonly<Record<string, SinkState>>;
+  readonly origin: AlertOrigin | null;
+  readonly etag: string;
+}
+
+export async function listAlertDeliveries(alerts: TableClient, io: StorageIo, options: { states?: readonly AlertState[] } = {}): Promise<AlertDelivery[]> {
+  return withStorageRetry(
+    'list alerts',
+    async () => {
+      const out: AlertDelivery[] = [];
+      const stateFilter = options.states?.map((s) => odata`state eq ${s}`).join(' or ');
+      const filter = `${odata`PartitionKey eq ${ALERT_PARTITION}`}${stateFilter ? ` and (${stateFilter})` : ''}`;
+      for await (const e of alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(fromDeliveryRow(e));
+      return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    },
+    { ...io, context: { table: 'alerts' } },
+  );
+}
+
+export async function getAlertDelivery(alerts: TableClient, id: string, io: StorageIo): Promise<AlertDelivery | null> {
+  const rows = await readRows(alerts, ALERT_PARTITION, [id], io, { alertId: id });
+  const row = rows.get(id);
+  return row === undefined ? null : fromDeliveryRow({ ...row.properties, rowKey: id, etag: row.etag });
+}
+
+/** Takes the alert for `leaseMs` so that concurrent dispatchers do not send it twice. Null: someone else has it. */
+export async function claimDelivery(alerts: TableClient, delivery: AlertDelivery, leaseUntil: Date, io: StorageIo): Promise<string | null> {
+  try {
+    const response = await withStorageRetry(
+      'claim alert',
+      () => alerts.updateEntity({ partitionKey: ALERT_PARTITION, rowKey: delivery.id, leaseUntil: leaseUntil.toISOString() }, 'Merge', { etag: delivery.etag }),
+      { ...io, context: { alertId: delivery.id } },
+    );
+    return response.etag ?? null;
+  } catch (error) {
+    if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+export interface DeliveryUpdate {
+  readonly state: AlertState;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly deliveredAt: string;
+  readonly lastError: string;
+  readonly sinks: Readonly<Record<string, SinkState>>;
+}
+
+/** Saves the outcome; false when the claim was lost meanwhile (the other holder's result stands). */
+export async function saveDelivery(alerts: TableClient, id: string, etag: string, update: DeliveryUpdate, io: StorageIo): Promise<boolean> {
+  try {
+    await withStorageRetry(
+      'save alert delivery',
+      () =>
+        alerts.updateEntity(
+          {
+            partitionKey: ALERT_PARTITION,
+            rowKey: id,
+            state: update.state,
+            attempts: update.attempts,
+            nextAttemptAt: update.nextAttemptAt,
+            deliveredAt: update.deliveredAt,
+            lastError: update.lastError.slice(0, 4_000),
+            sinks: JSON.stringify(update.sinks),
+            leaseUntil: '',
+          },
+          'Merge',
+          { etag },
+        ),
+      { ...io, context: { alertId: id } },
+    );
+    return true;
+  } catch (error) {
+    if (statusCodeOf(error) === 412) return false;
+    throw error;
+  }
+}
+
+export async function deleteDelivery(alerts: TableClient, delivery: AlertDelivery, io: StorageIo): Promise<void> {
+  try {
+    await withStorageRetry('delete orphan alert', () => alerts.deleteEntity(ALERT_PARTITION, delivery.id, { etag: delivery.etag }), {
+      ...io,
+      context: { alertId: delivery.id },
+    });
+  } catch (error) {
+    if (statusCodeOf(error) !== 412 && statusCodeOf(error) !== 404) throw error;
+  }
+}
+
+/** Whether the alert's outbox row was committed (a delivery row without one must never be sent). */
+export async function outboxRowExists(tables: LedgerTables, origin: AlertOrigin, io: StorageIo): Promise<boolean> {
+  const table = origin.table === 'messages' ? tables.messages : tables.bounces;
+  const rows = await readRows(table, origin.partitionKey, [origin.rowKey], io, { origin: origin.rowKey });
+  return rows.has(origin.rowKey);
+}
+
+function fromDeliveryRow(e: Readonly<Record<string, unknown>>): AlertDelivery {
+  const text = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : '');
+  const table = text('originTable');
+  return {
+    id: text('rowKey'),
+    alert: JSON.parse(text('alert') || '{}') as LedgerAlert,
+    state: (text('state') || 'pending') as AlertState,
+    attempts: Number(e['attempts'] ?? 0),
+    createdAt: text('createdAt'),
+    nextAttemptAt: text('nextAttemptAt'),
+    leaseUntil: text('leaseUntil'),
+    deliveredAt: text('deliveredAt'),
+    lastError: text('lastError'),
+    sinks: JSON.parse(text('sinks') || '{}') as Record<string, SinkState>,
+    origin: table === 'messages' || table === 'bounces' ? { table, partitionKey: text('originPartitionKey'), rowKey: text('originRowKey') } : null,
+    etag: text('etag'),
+  };
+}

@@ -1,0 +1,147 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import type { BounceRateAlert } from '../alerts/alert.js';
+import {
+  buildBounceRateAlert,
+  evaluateBounceRate,
+  windowHours,
+  type RateBucket,
+  type RateLevel,
+  type RateThresholds,
+} from '../alerts/bounceRate.js';
+import { writeAlertIntent } from './alertOutbox.js';
+import { commitPartition, type RowWrite, type StorageIo } from './partitionCommit.js';
+import { withStorageRetry } from './storageRetry.js';
+import { encodeKey } from './tableKeys.js';
+
+/**
+ * Guardrail storage, in the bounces table:
+ *   PK "rate|<domain>|<hour>"  row "count": sends and hard bounces of that hour, plus one
+ *                              "s|…"/"b|…" row per counted (message, recipient): each counted once
+ *   PK "ratestate|<domain>"    row "state": the level last reported, plus one outbox row per
+ *                              bounce-rate alert, committed with the level change
+ */
+export interface RateContribution {
+  readonly senderDomain: string;
+  readonly hour: string;
+  readonly kind: 'send' | 'bounce';
+  readonly messageId: string;
+  readonly recipient: string;
+}
+
+const COUNT_ROW = 'count';
+const STATE_ROW = 'state';
+const CONTRIBUTIONS_PER_COMMIT = 90;
+
+const ratePartitionKey = (domain: string, hour: string): string => `rate|${encodeKey(domain.toLowerCase())}|${hour}`;
+const stateParitionKey = (domain: string): string => `ratestate|${encodeKey(domain.toLowerCase())}`;
+const contributionRowKey = (c: RateContribution): string =>
+  `${c.kind === 'send' ? 's' : 'b'}|${encodeKey(c.messageId)}|${encodeKey(c.recipient)}`;
+
+/** Adds contributions to their hourly counters, each (kind, message, recipient) once. */
+export async function recordRateContributions(bounces: TableClient, contributions: readonly RateContribution[], io: StorageIo): Promise<void> {
+  const byPartition = new Map<string, RateContribution[]>();
+  for (const c of contributions) {
+    const key = ratePartitionKey(c.senderDomain, c.hour);
+    byPartition.set(key, [...(byPartition.get(key) ?? []), c]);
+  }
+  for (const [partitionKey, all] of byPartition) {
+    const first = all[0];
+    for (let i = 0; i < all.length; i += CONTRIBUTIONS_PER_COMMIT) {
+      const chunk = all.slice(i, i + CONTRIBUTIONS_PER_COMMIT);
+      await commitPartition(
+        bounces,
+        partitionKey,
+        [COUNT_ROW, ...chunk.map(contributionRowKey)],
+        (rows) => {
+          const fresh = chunk.filter((c) => !rows.has(contributionRowKey(c)));
+          if (fresh.length === 0) return { writes: [], result: undefined };
+          const count = rows.get(COUNT_ROW)?.properties ?? {};
+          const writes: RowWrite[] = [
+            {
+              rowKey: COUNT_ROW,
+              properties: {
+                rowType: 'rateCount',
+                senderDomain: first?.senderDomain.toLowerCase() ?? '',
+                hour: first?.hour ?? '',
+                sends: Number(count['sends'] ?? 0) + fresh.filter((c) => c.kind === 'send').length,
+                hardBounces: Number(count['hardBounces'] ?? 0) + fresh.filter((c) => c.kind === 'bounce').length,
+              },
+            },
+            ...fresh.map((c) => ({ rowKey: contributionRowKey(c), properties: { rowType: 'rateContribution', kind: c.kind } })),
+          ];
+          return { writes, result: undefined };
+        },
+        io,
+        { ratePartition: partitionKey },
+      );
+    }
+  }
+}
+
+/**
+ * Re-evaluates one domain's rate over the window ending at `windowEndHour` and, on a crossing, commits
+ * the new level together with the alert's outbox row (and writes the alert's delivery row first).
+ */
+export async function evaluateDomainRate(
+  bounces: TableClient,
+  alerts: TableClient,
+  senderDomain: string,
+  windowEndHour: string,
+  thresholds: RateThresholds,
+  io: StorageIo,
+  now: Date,
+): Promise<BounceRateAlert | null> {
+  const buckets = await readBuckets(bounces, senderDomain, windowEndHour, thresholds.windowHours, io);
+  const partitionKey = stateParitionKey(senderDomain);
+  return commitPartition(
+    bounces,
+    partitionKey,
+    [STATE_ROW],
+    (rows) => {
+      const previous = (rows.get(STATE_ROW)?.properties['level'] as RateLevel | undefined) ?? 'ok';
+      const evaluation = evaluateBounceRate(buckets, windowEndHour, thresholds, previous);
+      if (evaluation.level === previous && evaluation.crossed === null) return { writes: [], result: null };
+      const state: RowWrite = {
+        rowKey: STATE_ROW,
+        properties: {
+          rowType: 'rateState',
+          senderDomain: senderDomain.toLowerCase(),
+          level: evaluation.level,
+          windowEnd: evaluation.windowEnd,
+          sends: evaluation.sends,
+          hardBounces: evaluation.hardBounces,
+          rate: evaluation.rate,
+        },
+      };
+      if (evaluation.crossed === null) return { writes: [state], result: null };
+      const alert = buildBounceRateAlert(senderDomain.toLowerCase(), { ...evaluation, crossed: evaluation.crossed }, thresholds, now);
+      const outboxKey = `a|${alert.id}`;
+      if (rows.has(outboxKey)) return { writes: [state], result: null };
+      return {
+        writes: [state, { rowKey: outboxKey, properties: { rowType: 'alert', alertId: alert.id, alert: JSON.stringify(alert) } }],
+        result: alert,
+        beforeCommit: () => writeAlertIntent(alerts, alert, { table: 'bounces', partitionKey, rowKey: outboxKey }, io, now),
+      };
+    },
+    io,
+    { senderDomain },
+  );
+}
+
+async function readBuckets(bounces: TableClient, domain: string, windowEndHour: string, hours: number, io: StorageIo): Promise<RateBucket[]> {
+  const window = windowHours(windowEndHour, hours);
+  const from = ratePartitionKey(domain, window[0] ?? windowEndHour);
+  const to = ratePartitionKey(domain, windowEndHour);
+  return withStorageRetry(
+    'read rate buckets',
+    async () => {
+      const buckets: RateBucket[] = [];
+      const filter = odata`PartitionKey ge ${from} and PartitionKey le ${to} and RowKey eq ${COUNT_ROW}`;
+      for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        buckets.push({ hour: String(e['hour'] ?? ''), sends: Number(e['sends'] ?? 0), hardBounces: Number(e['hardBounces'] ?? 0) });
+      }
+      return buckets;
+    },
+    { ...io, context: { senderDomain: domain } },
+  );
+}
