@@ -42,7 +42,7 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
       duplicates: c['duplicateRecords'],
       ignored: c['foreignRecords'],
       deadLettered: c['badRecords'],
-      alertsCreated: c['hardBounces'],
+      hardBounceAlerts: c['hardBounces'],
     });
   }, 120_000);
 
@@ -52,6 +52,7 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
     const report = JSON.parse(run.stdout) as Record<string, number>;
     expect(report['applied']).toBe(0);
     expect(report['alertsCreated']).toBe(0);
+    expect(report['hardBounceAlerts']).toBe(0);
     expect(report['records']).toBe(expected.counts['totalRecords']);
   }, 120_000);
 
@@ -90,6 +91,31 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
     const rows = JSON.parse(run.stdout) as { usageType: string; unitType: string; quantity: number; records: number }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.usageType === 'Email' && r.quantity > 0 && r.records > 0)).toBe(true);
+  }, 60_000);
+
+  it('alerts --json lists each hard-bounce alert once, delivered to the log sink', () => {
+    const run = cli('alerts', '--json');
+    expect(run.code).toBe(0);
+    const alerts = JSON.parse(run.stdout) as { id: string; type: string; messageId: string; recipient: string; status: string; suppressed: boolean; state: string }[];
+    const hard = alerts.filter((a) => a.type === 'hard_bounce');
+    expect(hard).toHaveLength(expected.counts['hardBounces'] ?? -1);
+    expect(new Set(hard.map((a) => a.id)).size).toBe(hard.length);
+    expect(new Set(hard.map((a) => `${a.messageId}|${a.recipient}`)).size).toBe(hard.length);
+    expect(hard.every((a) => a.state === 'delivered')).toBe(true);
+    expect(hard.some((a) => a.suppressed && a.status === 'Suppressed')).toBe(true);
+  }, 60_000);
+
+  it('check answers for a bounced address case-insensitively, bounces --csv lists it', () => {
+    const alerts = JSON.parse(cli('alerts', '--json').stdout) as { type: string; recipient: string }[];
+    const address = alerts.find((a) => a.type === 'hard_bounce')?.recipient ?? '';
+    const check = cli('check', '--json', address.toUpperCase());
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ address: address.toLowerCase(), hardBounced: true });
+    const clean = JSON.parse(cli('check', '--json', 'never.bounced@example.com').stdout) as { hardBounced: boolean; likelySuppressedNow: boolean };
+    expect(clean).toMatchObject({ hardBounced: false, likelySuppressedNow: false });
+    const csv = cli('bounces', '--csv');
+    expect(csv.stdout.split('\n')[0]).toContain('address,hardBounces');
+    expect(csv.stdout).toContain(address.toLowerCase());
   }, 60_000);
 
   it('a bad setting is reported by name, with exit code 2', () => {
