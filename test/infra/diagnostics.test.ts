@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_SCHEMA, type BounceRateAlert, type HardBounceAlert } from '../../src/alerts/alert.js';
+import { LOG_ALERT_PREFIX } from '../../src/alerts/sinks/logSink.js';
+import { EMAIL_CATEGORIES } from '../../src/ingest/ledgerEvent.js';
 import { declarationValue, declarations, modules, multilineStrings, objectEntries, readBicep, resources, unquote } from './bicepText.js';
 
-/**
- * The ACS log categories the ledger handles. When src/ exports its category list, import it here instead;
- * until then this is the contract (docs/deploy.md, acs-diagnostics.bicep).
- */
-const EMAIL_LOG_CATEGORIES = ['Usage', 'EmailSendMailOperational', 'EmailStatusUpdateOperational', 'EmailUserEngagementOperational'];
+/** The ACS log categories the ledger handles, from the code that classifies them. */
+const EMAIL_LOG_CATEGORIES = Object.values(EMAIL_CATEGORIES);
 
 /** The log line the ledger's log sink writes for each alert: this prefix, then the alert as compact JSON. */
-const ALERT_LOG_PREFIX = 'LEDGER_ALERT ';
+const ALERT_LOG_PREFIX = LOG_ALERT_PREFIX;
 
 describe('diagnostic setting on the ACS resource (infra/app/acs-diagnostics.bicep)', () => {
   const src = readBicep('app/acs-diagnostics.bicep');
@@ -19,7 +18,7 @@ describe('diagnostic setting on the ACS resource (infra/app/acs-diagnostics.bice
   it('streams exactly the four email log categories the code handles', () => {
     const list = declarationValue(declarations(src).find((d) => d.name === 'emailLogCategories')!) ?? '';
     const categories = list.replace(/^\[|\]$/g, '').split('\n').map((s) => s.trim()).filter(Boolean).map(unquote);
-    expect(categories).toEqual(EMAIL_LOG_CATEGORIES);
+    expect([...categories].sort()).toEqual([...EMAIL_LOG_CATEGORIES].sort());
     expect(props.get('logs')).toMatch(/for category in emailLogCategories: \{\s*category: category\s*enabled: true\s*\}/);
   });
 
