@@ -91,7 +91,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .action(async (opts: { state?: 'pending' | 'delivered' | 'failed'; dispatch?: boolean; retryFailed?: boolean }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
       await withLedger(env, async (ledger) => {
-        const result = await alertsCommand(ledger, out, opts);
+        const result = await alertsCommand(ledger, opts);
         if (result.dispatch && out.json) out.note(JSON.stringify({ dispatched: result.dispatch }));
         out.result(result.alerts, () => renderAlerts(result));
       });

@@ -5,7 +5,7 @@ import type { AlertState } from '../../store/alertOutbox.js';
 import { listAlertDeliveries, type AlertDelivery } from '../../store/alertDeliveryStore.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { StorageMeter } from '../../store/storageRetry.js';
-import type { Output } from '../output.js';
+import { alertLogWriter } from '../alertLogFile.js';
 import { table } from '../output.js';
 
 /** `alerts`: what was raised and where each alert stands; `--dispatch` delivers what is due. */
@@ -28,14 +28,13 @@ export interface AlertListItem {
 
 export async function alertsCommand(
   ledger: { config: LedgerConfig; tables: LedgerTables },
-  out: Output,
   options: { state?: AlertState; dispatch?: boolean; retryFailed?: boolean },
 ): Promise<{ alerts: AlertListItem[]; dispatch: DispatchReport | null }> {
   const { config, tables } = ledger;
   const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
   const dispatch = options.dispatch
     ? await dispatchWithQuickRetries(
-        { tables, sinks: createAlertSinks(config, (line) => out.note(line)), io },
+        { tables, sinks: createAlertSinks(config, alertLogWriter(config).write), io },
         { ignoreSchedule: true, ...(options.retryFailed ? { retryFailed: true } : {}) },
       )
     : null;

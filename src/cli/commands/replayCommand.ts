@@ -7,6 +7,7 @@ import { StorageMeter } from '../../store/storageRetry.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import type { LedgerConfig } from '../../config.js';
 import { summarizeLedger, type LedgerSummary } from '../../store/ledgerSummary.js';
+import { alertLogWriter } from '../alertLogFile.js';
 import type { Output } from '../output.js';
 import { table } from '../output.js';
 import { readInputs } from '../readInputs.js';
@@ -21,6 +22,7 @@ const PROGRESS_EVERY_MS = 2_000;
 export interface ReplayResult {
   readonly report: BatchReport;
   readonly alerts: DispatchReport;
+  readonly alertLog: string;
   readonly summary: LedgerSummary;
   readonly storage: string;
 }
@@ -68,11 +70,11 @@ export async function replayCommand(
   // fails stays pending for the next run, the timer function, or `alerts --dispatch`.
   const alerts = await dispatchWithQuickRetries({
     tables,
-    sinks: createAlertSinks(config, (line) => out.note(line)),
+    sinks: createAlertSinks(config, alertLogWriter(config).write),
     io: { policy: tables.retryPolicy, meter: new StorageMeter() },
   });
   const summary = await summarizeLedger(tables);
-  return { report: total, alerts, summary, storage: tables.description };
+  return { report: total, alerts, alertLog: alertLogWriter(config).file, summary, storage: tables.description };
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -81,7 +83,7 @@ export function renderReplay(result: ReplayResult): string {
     `Replayed ${r.records} records in ${(r.durationMs / 1000).toFixed(1)} s into ${result.storage}:`,
     `  applied ${r.applied}, duplicates ${r.duplicates}, ignored ${r.ignored}, dead-lettered ${r.deadLettered}`,
     `  ${r.messagesTouched} message batches, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new alerts`,
-    `  alerts: ${result.alerts.delivered} delivered, ${result.alerts.retrying} still pending, ${result.alerts.failed} failed`,
+    `  alerts: ${result.alerts.delivered} delivered, ${result.alerts.retrying} still pending, ${result.alerts.failed} failed (log lines in ${result.alertLog})`,
   ];
   if (Object.keys(r.ignoredByCategory).length > 0) {
     lines.push(`  ignored (not email): ${Object.entries(r.ignoredByCategory).map(([c, n]) => `${c} ${n}`).join(', ')}`);
