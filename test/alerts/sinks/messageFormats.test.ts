@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_SCHEMA, type BounceRateAlert, type HardBounceAlert, type LedgerAlert } from '../../../src/alerts/alert.js';
+import type { HardBounceAlert, LedgerAlert } from '../../../src/alerts/alert.js';
+import { sampleBounceRate, sampleHardBounce } from '../../helpers/sampleAlerts.js';
 import {
   renderWebhookBody,
   slackMessage,
@@ -9,24 +10,11 @@ import {
   type SlackBlock,
 } from '../../../src/alerts/sinks/messageFormats.js';
 
-const hardBounce: HardBounceAlert = {
-  schema: ALERT_SCHEMA,
-  type: 'hard_bounce',
-  id: 'hb_5d0f0e7c',
-  messageId: '0f3c9a52-8b1e-4d47-9f0e-3b8c7d2a1e55',
+const hardBounce = sampleHardBounce({
   recipient: 'nobody@contoso.example',
-  status: 'Bounced',
-  suppressed: false,
-  smtpStatusCode: '550',
-  enhancedSmtpStatusCode: '5.1.1',
-  failureReason: 'RecipientNotFound',
   failureMessage: '550 5.1.1 <nobody@contoso.example>: Recipient address rejected: User unknown & gone',
-  senderDomain: 'mail.fabrikam.example',
-  senderUsername: 'DoNotReply',
   resourceId: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Communication/CommunicationServices/acs',
-  recordTime: '2026-03-02T10:15:00.000Z',
-  detectedAt: '2026-03-02T10:15:04.000Z',
-};
+});
 
 const suppressedBounce: HardBounceAlert = {
   ...hardBounce,
@@ -41,20 +29,14 @@ const suppressedBounce: HardBounceAlert = {
   resourceId: null,
 };
 
-const bounceRate: BounceRateAlert = {
-  schema: ALERT_SCHEMA,
-  type: 'bounce_rate',
+const bounceRate = sampleBounceRate({
   id: 'br_mail.fabrikam.example_2026-03-02T10',
   level: 'warning',
-  senderDomain: 'mail.fabrikam.example',
-  windowHours: 24,
-  windowEnd: '2026-03-02T10:00:00.000Z',
   sends: 500,
   hardBounces: 31,
   rate: 0.062,
   threshold: 0.02,
-  detectedAt: '2026-03-02T10:00:05.000Z',
-};
+});
 
 const ALL: readonly LedgerAlert[] = [hardBounce, suppressedBounce, bounceRate];
 

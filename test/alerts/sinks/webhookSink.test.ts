@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALERT_SCHEMA, type BounceRateAlert, type DeliveryResult, type HardBounceAlert } from '../../../src/alerts/alert.js';
+import type { DeliveryResult } from '../../../src/alerts/alert.js';
+import { sampleBounceRate, sampleHardBounce } from '../../helpers/sampleAlerts.js';
 import { LedgerError } from '../../../src/errors.js';
 import { createWebhookSink, parseRetryAfter, type WebhookSinkOptions } from '../../../src/alerts/sinks/webhookSink.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions } from '../../helpers/webhookReceiver.js';
@@ -9,39 +10,12 @@ import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const hardBounce: HardBounceAlert = {
-  schema: ALERT_SCHEMA,
-  type: 'hard_bounce',
-  id: 'hb_5d0f0e7c',
-  messageId: '0f3c9a52-8b1e-4d47-9f0e-3b8c7d2a1e55',
+const hardBounce = sampleHardBounce({
   recipient: 'zoë.müller@contoso.example',
-  status: 'Bounced',
-  suppressed: false,
-  smtpStatusCode: '550',
-  enhancedSmtpStatusCode: '5.1.1',
-  failureReason: 'RecipientNotFound',
   failureMessage: '550 5.1.1 Mailbox unavailable \u{1F4ED}',
-  senderDomain: 'mail.fabrikam.example',
-  senderUsername: 'DoNotReply',
-  resourceId: null,
-  recordTime: '2026-03-02T10:15:00.000Z',
-  detectedAt: '2026-03-02T10:15:04.000Z',
-};
+});
 
-const bounceRate: BounceRateAlert = {
-  schema: ALERT_SCHEMA,
-  type: 'bounce_rate',
-  id: 'br_1',
-  level: 'critical',
-  senderDomain: 'mail.fabrikam.example',
-  windowHours: 24,
-  windowEnd: '2026-03-02T10:00:00.000Z',
-  sends: 200,
-  hardBounces: 12,
-  rate: 0.06,
-  threshold: 0.05,
-  detectedAt: '2026-03-02T10:00:05.000Z',
-};
+const bounceRate = sampleBounceRate();
 
 const open: WebhookReceiver[] = [];
 afterEach(async () => {
