@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { LedgerAlert } from '../alerts/alert.js';
-import { createAlertSinks } from '../alerts/createAlertSinks.js';
-import { dispatchAlerts } from '../alerts/dispatchAlerts.js';
+import { createAlertSinks } from '../dispatch/createAlertSinks.js';
+import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
 import type { LedgerConfig } from '../config.js';
 import { ensureError, redactSecrets } from '../errors.js';
 import type { LedgerTables } from '../store/ledgerTables.js';

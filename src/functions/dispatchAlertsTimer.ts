@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { createAlertSinks } from '../alerts/createAlertSinks.js';
-import { dispatchAlerts } from '../alerts/dispatchAlerts.js';
+import { createAlertSinks } from '../dispatch/createAlertSinks.js';
+import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
 import { StorageMeter } from '../store/storageRetry.js';
 import { getLedgerRuntime } from './ledgerRuntime.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_SCHEMA, type BounceRateAlert, type HardBounceAlert } from '../../src/alerts/alert.js';
-import { LOG_ALERT_PREFIX } from '../../src/alerts/sinks/logSink.js';
+import { LOG_ALERT_PREFIX } from '../../src/dispatch/sinks/logSink.js';
 import { EMAIL_CATEGORIES } from '../../src/ingest/ledgerEvent.js';
 import { declarationValue, declarations, modules, multilineStrings, objectEntries, readBicep, resources, unquote } from './bicepText.js';
 

@@ -1,5 +1,5 @@
-import { createAlertSinks } from '../../alerts/createAlertSinks.js';
-import { dispatchWithQuickRetries, type DispatchReport } from '../../alerts/dispatchAlerts.js';
+import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
+import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import type { LedgerConfig } from '../../config.js';
 import type { AlertState } from '../../store/alertOutbox.js';
 import { listAlertDeliveries, type AlertDelivery } from '../../store/alertDeliveryStore.js';

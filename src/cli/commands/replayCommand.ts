@@ -1,8 +1,8 @@
 import type { SourcedBody } from '../../ingest/recordSource.js';
 import { addReports, emptyReport, type BatchReport } from '../../pipeline/batchReport.js';
 import { pipelineDepsFrom, processBatch } from '../../pipeline/processBatch.js';
-import { createAlertSinks } from '../../alerts/createAlertSinks.js';
-import { dispatchWithQuickRetries, type DispatchReport } from '../../alerts/dispatchAlerts.js';
+import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
+import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import { StorageMeter } from '../../store/storageRetry.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import type { LedgerConfig } from '../../config.js';

@@ -14,7 +14,7 @@ import {
 import { recordHardBounce } from '../store/bounceRegistry.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import type { StorageIo } from '../store/partitionCommit.js';
-import type { DeliveryResult } from './alert.js';
+import type { DeliveryResult } from '../alerts/alert.js';
 import type { AlertSink } from './alertSink.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeliveryResult, LedgerAlert } from '../alert.js';
+import type { DeliveryResult, LedgerAlert } from '../../alerts/alert.js';
 import type { AlertSink } from '../alertSink.js';
 import { ensureError, LedgerError } from '../../errors.js';
 import { renderWebhookBody, type WebhookFormat } from './messageFormats.js';

@@ -11,7 +11,7 @@
  * That prefix and shape are a public contract, like the alert schema: changing either silently
  * breaks every alert rule built on it.
  */
-import type { DeliveryResult, LedgerAlert } from '../alert.js';
+import type { DeliveryResult, LedgerAlert } from '../../alerts/alert.js';
 import type { AlertSink } from '../alertSink.js';
 import { ensureError } from '../../errors.js';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryResult } from '../../../src/alerts/alert.js';
 import { sampleBounceRate, sampleHardBounce } from '../../helpers/sampleAlerts.js';
 import { LedgerError } from '../../../src/errors.js';
-import { createWebhookSink, parseRetryAfter, type WebhookSinkOptions } from '../../../src/alerts/sinks/webhookSink.js';
+import { createWebhookSink, parseRetryAfter, type WebhookSinkOptions } from '../../../src/dispatch/sinks/webhookSink.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions } from '../../helpers/webhookReceiver.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

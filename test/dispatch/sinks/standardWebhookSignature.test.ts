@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { LedgerError } from '../../../src/errors.js';
-import { signStandardWebhook } from '../../../src/alerts/sinks/standardWebhookSignature.js';
+import { signStandardWebhook } from '../../../src/dispatch/sinks/standardWebhookSignature.js';
 
 /**
  * The reference vector of the Standard Webhooks project: the "sign function works" test of its

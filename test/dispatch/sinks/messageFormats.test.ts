@@ -8,7 +8,7 @@ import {
   type AdaptiveFactSet,
   type AdaptiveTextBlock,
   type SlackBlock,
-} from '../../../src/alerts/sinks/messageFormats.js';
+} from '../../../src/dispatch/sinks/messageFormats.js';
 
 const hardBounce = sampleHardBounce({
   recipient: 'nobody@contoso.example',

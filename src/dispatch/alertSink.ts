@@ -1,4 +1,4 @@
-import type { DeliveryResult, LedgerAlert } from './alert.js';
+import type { DeliveryResult, LedgerAlert } from '../alerts/alert.js';
 
 /**
  * A destination for alerts. `deliver` makes exactly one attempt and reports what happened; it never

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HardBounceAlert } from '../../src/alerts/alert.js';
-import { createAlertSinks } from '../../src/alerts/createAlertSinks.js';
-import { dispatchAlerts, dispatchWithQuickRetries } from '../../src/alerts/dispatchAlerts.js';
+import { createAlertSinks } from '../../src/dispatch/createAlertSinks.js';
+import { dispatchAlerts, dispatchWithQuickRetries } from '../../src/dispatch/dispatchAlerts.js';
 import type { SourcedBody } from '../../src/ingest/recordSource.js';
 import { pipelineDepsFrom, processBatch } from '../../src/pipeline/processBatch.js';
 import { writeAlertIntent } from '../../src/store/alertOutbox.js';

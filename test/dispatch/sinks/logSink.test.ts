@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerAlert } from '../../../src/alerts/alert.js';
 import { sampleBounceRate, sampleHardBounce } from '../../helpers/sampleAlerts.js';
-import { createLogSink } from '../../../src/alerts/sinks/logSink.js';
+import { createLogSink } from '../../../src/dispatch/sinks/logSink.js';
 
   // Line breaks of every kind a server might put in its answer: none may split the log line.
 const hardBounce = sampleHardBounce({

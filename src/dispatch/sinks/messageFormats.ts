@@ -1,4 +1,4 @@
-import type { BounceRateAlert, HardBounceAlert, LedgerAlert } from '../alert.js';
+import type { BounceRateAlert, HardBounceAlert, LedgerAlert } from '../../alerts/alert.js';
 
 /**
  * What a webhook body looks like, per LEDGER_ALERT_WEBHOOK_FORMAT:
