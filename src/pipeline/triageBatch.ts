@@ -2,7 +2,7 @@ import { classifyRecord } from '../ingest/classifyRecord.js';
 import { decodeBody } from '../ingest/decodeBody.js';
 import type { MessageEvent, UsageEvent } from '../ingest/ledgerEvent.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
-import { type DeadLetter, toDeadLetter } from './deadLetter.js';
+import { type DeadLetter, toDeadLetter } from '../ingest/deadLetter.js';
 
 /**
  * The pure half of a batch: decode every body, classify every record, drop in-batch repeats, and group

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
-import type { DeadLetter } from '../pipeline/deadLetter.js';
+import type { DeadLetter } from '../ingest/deadLetter.js';
 import type { StorageIo } from './partitionCommit.js';
 import { withStorageRetry } from './storageRetry.js';
 

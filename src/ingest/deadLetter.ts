@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RecordIssue } from '../ingest/recordIssue.js';
-import type { RecordSource } from '../ingest/recordSource.js';
-import { describeSource } from '../ingest/recordSource.js';
+import type { RecordIssue } from './recordIssue.js';
+import type { RecordSource } from './recordSource.js';
+import { describeSource } from './recordSource.js';
 
 /** A rejected body or record, kept with its reason, its raw text and where it came from. */
 export interface DeadLetter {
