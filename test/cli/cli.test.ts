@@ -103,6 +103,12 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
     expect(new Set(hard.map((a) => `${a.messageId}|${a.recipient}`)).size).toBe(hard.length);
     expect(hard.every((a) => a.state === 'delivered')).toBe(true);
     expect(hard.some((a) => a.suppressed && a.status === 'Suppressed')).toBe(true);
+    // The samples' bounce rates cross the guardrail: one alert per crossing, not one per bounce.
+    const rate = alerts.filter((a) => a.type === 'bounce_rate') as unknown as { id: string; alert: { level: string; rate: number; threshold: number } }[];
+    expect(rate.length).toBeGreaterThan(0);
+    expect(rate.length).toBeLessThan(hard.length);
+    expect(new Set(rate.map((a) => a.id)).size).toBe(rate.length);
+    expect(rate.every((a) => a.alert.rate >= a.alert.threshold)).toBe(true);
   }, 60_000);
 
   it('check answers for a bounced address case-insensitively, bounces --csv lists it', () => {
