@@ -14,15 +14,15 @@ export const HOST_BINDING_SETTINGS = {
   consumerGroup: 'EventHubConsumerGroup',
 } as const;
 
-const positiveInt = (name: string, fallback: number) =>
+const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw.trim() === '') return fallback;
       const n = Number(raw);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a positive whole number, got "${raw}"` });
+      if (!Number.isInteger(n) || n <= 0 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max}, got "${raw}"` });
         return z.NEVER;
       }
       return n;
@@ -94,8 +94,9 @@ export const settingsSchema = z.object({
   LEDGER_TABLE_PREFIX: optionalText
     .transform((v) => v ?? 'ledger')
     .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,40}$/, 'LEDGER_TABLE_PREFIX must be 2-41 letters or digits, starting with a letter')),
-  LEDGER_DEADLETTER_RAW_LIMIT: positiveInt('LEDGER_DEADLETTER_RAW_LIMIT', 16_384),
-  LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20),
+  // Table string properties hold 32 K UTF-16 units; the limits below keep every row within them.
+  LEDGER_DEADLETTER_RAW_LIMIT: positiveInt('LEDGER_DEADLETTER_RAW_LIMIT', 16_384, 30_000),
+  LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
   LEDGER_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ message: 'LEDGER_ALERT_WEBHOOK_URL must be an http(s) URL' }).optional()),
   LEDGER_ALERT_WEBHOOK_SECRET: optionalText.pipe(
@@ -107,7 +108,8 @@ export const settingsSchema = z.object({
   LEDGER_ALERT_WEBHOOK_FORMAT: optionalText
     .transform((v) => v ?? 'standard')
     .pipe(z.enum(['standard', 'teams', 'slack'], { message: 'LEDGER_ALERT_WEBHOOK_FORMAT must be standard, teams or slack' })),
-  LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt('LEDGER_ALERT_WEBHOOK_TIMEOUT_MS', 10_000),
+  // Well below the dispatcher's 5-minute claim on an alert, so a slow receiver cannot outlive the claim.
+  LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt('LEDGER_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 60_000),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),

@@ -67,17 +67,21 @@ export function evaluateBounceRate(
   return { sends, hardBounces, rate, level, crossed, windowEnd: windowEndHour };
 }
 
+/** One id per (domain, level, window end hour): a crossing re-detected in the same hour is the same alert. */
+export function bounceRateAlertId(senderDomain: string, level: 'warning' | 'critical', windowEndHour: string): string {
+  return `br_${createHash('sha256').update(`bounce_rate\n${senderDomain}\n${level}\n${windowEndHour}`).digest('base64url').slice(0, 26)}`;
+}
+
 export function buildBounceRateAlert(
   senderDomain: string,
   evaluation: RateEvaluation & { crossed: 'warning' | 'critical' },
   thresholds: RateThresholds,
   detectedAt: Date,
 ): BounceRateAlert {
-  const id = `br_${createHash('sha256').update(`bounce_rate\n${senderDomain}\n${evaluation.crossed}\n${evaluation.windowEnd}`).digest('base64url').slice(0, 26)}`;
   return {
     schema: ALERT_SCHEMA,
     type: 'bounce_rate',
-    id,
+    id: bounceRateAlertId(senderDomain, evaluation.crossed, evaluation.windowEnd),
     level: evaluation.crossed,
     senderDomain,
     windowHours: thresholds.windowHours,

@@ -12,6 +12,10 @@ export function hardBounceAlertId(messageId: string, recipient: string): string 
   return `hb_${createHash('sha256').update(`hard_bounce\n${messageId}\n${recipient}`).digest('base64url').slice(0, 26)}`;
 }
 
+/** Mail servers may answer with anything; an alert carries at most this much of it. */
+const MAX_FIELD = 2_000;
+const cap = (text: string | null): string | null => (text === null || text.length <= MAX_FIELD ? text : `${text.slice(0, MAX_FIELD - 1)}…`);
+
 export function buildHardBounceAlert(
   message: MessageState,
   recipient: RecipientState,
@@ -24,15 +28,15 @@ export function buildHardBounceAlert(
     id: hardBounceAlertId(message.messageId, recipient.address),
     messageId: message.messageId,
     recipient: recipient.address,
-    status: cause.deliveryStatus,
+    status: cap(cause.deliveryStatus) ?? '',
     suppressed: cause.deliveryStatus === 'Suppressed',
-    smtpStatusCode: cause.smtpStatusCode,
-    enhancedSmtpStatusCode: cause.enhancedSmtpStatusCode,
-    failureReason: cause.failureReason,
-    failureMessage: cause.failureMessage,
-    senderDomain: cause.senderDomain ?? message.senderDomain,
-    senderUsername: cause.senderUsername ?? message.senderUsername,
-    resourceId: cause.resourceId ?? message.resourceId,
+    smtpStatusCode: cap(cause.smtpStatusCode),
+    enhancedSmtpStatusCode: cap(cause.enhancedSmtpStatusCode),
+    failureReason: cap(cause.failureReason),
+    failureMessage: cap(cause.failureMessage),
+    senderDomain: cap(cause.senderDomain ?? message.senderDomain),
+    senderUsername: cap(cause.senderUsername ?? message.senderUsername),
+    resourceId: cap(cause.resourceId ?? message.resourceId),
     recordTime: cause.time,
     detectedAt: detectedAt.toISOString(),
   };

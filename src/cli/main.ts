@@ -20,6 +20,8 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .description('Delivery ledger for Azure Communication Services Email, fed by its diagnostic logs.')
     .addOption(new Option('--json', 'print exactly one JSON document on stdout'))
     .showHelpAfterError()
+    // Before the subcommands are added, so that they inherit it: errors come back to runCli as values.
+    .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
   const jsonOf = (cmd: Command): boolean => cmd.optsWithGlobals<{ json?: boolean }>().json === true;
@@ -129,13 +131,15 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
 }
 
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
-  const program = buildProgram(env).exitOverride();
+  const program = buildProgram(env);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (typeof error === 'object' && error !== null && 'exitCode' in error && (error as { code?: string }).code?.startsWith('commander.')) {
-      return (error as { exitCode: number }).exitCode;
+      // Help and version exit 0; every other commander error is bad usage: 2, as documented.
+      const { exitCode } = error as { exitCode: number };
+      return exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(`acs-email-ledger: ${describeError(error)}\n`);
     return exitCodeFor(error);

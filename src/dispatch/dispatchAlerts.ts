@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureError, redactSecrets } from '../errors.js';
-import type { AlertState } from '../store/alertOutbox.js';
+import { writeAlertIntent, type AlertState } from '../store/alertOutbox.js';
 import {
   claimDelivery,
   deleteDelivery,
@@ -11,7 +10,6 @@ import {
   type AlertDelivery,
   type SinkState,
 } from '../store/alertDeliveryStore.js';
-import { recordHardBounce } from '../store/bounceRegistry.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import type { StorageIo } from '../store/partitionCommit.js';
 import type { DeliveryResult } from '../alerts/alert.js';
@@ -20,7 +18,7 @@ import type { AlertSink } from './alertSink.js';
 /**
  * The outbox dispatcher. Finds alerts whose delivery is due, checks that each one's outbox row was
  * really committed, claims it (an ETag-guarded lease, so concurrent dispatchers do not both send it),
- * records a hard bounce in the bounce registry, and hands it to every sink that has not taken it yet.
+ * and hands it to every sink that has not taken it yet.
  *
  * Outcomes per sink: delivered; retry later (exponential backoff with jitter, honouring Retry-After,
  * up to an hour apart, never given up); or rejected, which parks the alert as `failed` with the
@@ -50,9 +48,7 @@ export interface DispatchReport {
   orphansRemoved: number;
 }
 
-/** The bounce registry is fed by the dispatcher, as an internal sink, so it is never ahead of the alerts. */
-const REGISTRY_SINK = 'registry';
-const LEASE_MS = 120_000;
+const LEASE_MS = 5 * 60_000;
 /** A delivery row whose outbox row is still missing after this long was never committed. */
 const ORPHAN_GRACE_MS = 15 * 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
@@ -99,6 +95,12 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
   if (delivery.origin !== null && !(await outboxRowExists(deps.tables, delivery.origin, deps.io))) {
     if (at.getTime() - Date.parse(delivery.createdAt) < ORPHAN_GRACE_MS) return 'skipped';
     await deleteDelivery(deps.tables.alerts, delivery, deps.io);
+    // A commit redelivered by the trigger's retry policy may land between the check and the delete:
+    // look again, and put the delivery row back if the alert turned out to be real after all.
+    if (await outboxRowExists(deps.tables, delivery.origin, deps.io)) {
+      await writeAlertIntent(deps.tables.alerts, delivery.alert, delivery.origin, deps.io, at);
+      return 'skipped';
+    }
     return 'orphansRemoved';
   }
   const etag = await claimDelivery(deps.tables.alerts, delivery, new Date(at.getTime() + LEASE_MS), deps.io);
@@ -111,16 +113,6 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
   let retryAfterMs = 0;
   const errors: string[] = [];
 
-  if (delivery.alert.type === 'hard_bounce' && sinks[REGISTRY_SINK]?.state !== 'delivered') {
-    try {
-      await recordHardBounce(deps.tables.bounces, delivery.alert, deps.io);
-      sinks[REGISTRY_SINK] = { state: 'delivered', at: at.toISOString() };
-    } catch (error) {
-      const message = redactSecrets(ensureError(error).message);
-      sinks[REGISTRY_SINK] = { state: 'pending', lastError: message };
-      errors.push(`${REGISTRY_SINK}: ${message}`);
-    }
-  }
   for (const sink of deps.sinks) {
     if (sinks[sink.name]?.state === 'delivered' || sinks[sink.name]?.state === 'failed') continue;
     const result: DeliveryResult = await sink.deliver(delivery.alert);

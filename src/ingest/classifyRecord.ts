@@ -200,10 +200,12 @@ function propertyIssue(error: z.ZodError): RecordIssue {
   return { code: 'invalid_field', message: issueText(error, path), path };
 }
 
+/** Issue messages quote the offending value, which can be huge: the raw text is kept elsewhere. */
+const MAX_ISSUE_TEXT = 1_000;
+
 function issueText(error: z.ZodError, fallbackPath: string): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : fallbackPath}: ${issue.message}`)
-    .join('; ');
+  const text = error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : fallbackPath}: ${issue.message}`).join('; ');
+  return text.length <= MAX_ISSUE_TEXT ? text : `${text.slice(0, MAX_ISSUE_TEXT - 1)}…`;
 }
 
 function describeType(value: unknown): string {

@@ -15,7 +15,9 @@ export type RecordIssueCode =
   | 'missing_recipient'
   | 'missing_engagement_type'
   | 'invalid_time'
-  | 'invalid_field';
+  | 'invalid_field'
+  /** Valid, but Table Storage refused to store it (400/413): kept here rather than failing the batch. */
+  | 'storage_rejected';
 
 export interface RecordIssue {
   readonly code: RecordIssueCode;

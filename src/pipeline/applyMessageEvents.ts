@@ -8,6 +8,8 @@ import { mergeMessage, type MessageChange, type MessageSnapshot } from '../state
 import type { RateContribution } from '../store/bounceRateStore.js';
 import type { RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
+import { recordBounceObservations } from '../store/bounceRegistry.js';
+import type { BounceObservation } from '../state/bounceRecord.js';
 import {
   MESSAGE_ROW_KEY,
   alertRowKey,
@@ -20,6 +22,8 @@ import {
   toRecipientRow,
 } from '../store/messageRows.js';
 import { commitPartition, type RowWrite, type StorageIo } from '../store/partitionCommit.js';
+import { isRejectedByStorage } from '../store/storageRetry.js';
+import { ensureError } from '../errors.js';
 
 /**
  * Applies one message's new records: one read and one transaction per chunk of records (a batch rarely
@@ -34,11 +38,14 @@ export interface MessageApplyResult {
   readonly alerts: readonly HardBounceAlert[];
   /** Sends and hard bounces this commit added, for the bounce-rate guardrail. */
   readonly rateContributions: readonly RateContribution[];
+  /** Records storage refused to take (with the reason), to be dead-lettered. */
+  readonly rejected: readonly { readonly events: readonly MessageEvent[]; readonly reason: string }[];
 }
 
 export interface MessageApplyDeps {
   readonly messages: TableClient;
   readonly alerts: TableClient;
+  readonly bounces: TableClient;
   readonly io: StorageIo;
   readonly maxClickedUrls: number;
   readonly now: () => Date;
@@ -53,17 +60,26 @@ export async function applyMessageEvents(
   let duplicates = 0;
   const alerts: HardBounceAlert[] = [];
   const rateContributions: RateContribution[] = [];
+  const rejected: { events: readonly MessageEvent[]; reason: string }[] = [];
   for (let i = 0; i < events.length; i += RECORDS_PER_COMMIT) {
-    const result = await commitChunk(messageId, events.slice(i, i + RECORDS_PER_COMMIT), deps);
+    const chunk = events.slice(i, i + RECORDS_PER_COMMIT);
+    let result: Omit<MessageApplyResult, 'rejected'>;
+    try {
+      result = await commitChunk(messageId, chunk, deps);
+    } catch (error) {
+      if (!isRejectedByStorage(error)) throw error;
+      rejected.push({ events: chunk, reason: ensureError(error).message.split('\n')[0] ?? 'rejected by storage' });
+      continue;
+    }
     applied += result.applied;
     duplicates += result.duplicates;
     alerts.push(...result.alerts);
     rateContributions.push(...result.rateContributions);
   }
-  return { applied, duplicates, alerts, rateContributions };
+  return { applied, duplicates, alerts, rateContributions, rejected };
 }
 
-function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: MessageApplyDeps): Promise<MessageApplyResult> {
+function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: MessageApplyDeps): Promise<Omit<MessageApplyResult, 'rejected'>> {
   const partitionKey = messagePartitionKey(messageId);
   const recipients = [...new Set(chunk.flatMap((e) => (e.kind === 'send' || e.recipient === null ? [] : [e.recipient])))];
   const bouncing = [...new Set(chunk.flatMap((e) => (e.kind === 'status' && e.isHardBounce && e.recipient !== null ? [e.recipient] : [])))];
@@ -108,15 +124,19 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
         })),
         ...newAlerts.map((a) => ({ rowKey: alertRowKey(a.recipient), properties: toOutboxRow(a, now) })),
       ];
+      // Written ahead of the commit (idempotently): the alert's delivery row, so a crash after the
+      // commit cannot hide the alert, and the bounce registry, so it never misses an applied bounce.
+      const observations = bounceObservationsOf(fresh);
       const beforeCommit =
-        newAlerts.length === 0
+        newAlerts.length === 0 && observations.length === 0
           ? undefined
           : async () => {
-              await Promise.all(
-                newAlerts.map((a) =>
+              await Promise.all([
+                recordBounceObservations(deps.bounces, observations, deps.io),
+                ...newAlerts.map((a) =>
                   writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now),
                 ),
-              );
+              ]);
             };
       const rateContributions = rateContributionsOf(change, snapshot);
       return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateContributions }, beforeCommit };
@@ -143,4 +163,24 @@ function rateContributionsOf(change: MessageChange, snapshot: MessageSnapshot): 
     }
   }
   return out;
+}
+
+function bounceObservationsOf(events: readonly MessageEvent[]): BounceObservation[] {
+  return events.flatMap((e) =>
+    e.kind === 'status' && e.isHardBounce && e.recipient !== null
+      ? [
+          {
+            address: e.recipient,
+            messageId: e.messageId,
+            fingerprint: e.fingerprint,
+            status: e.deliveryStatus,
+            time: e.time,
+            smtpStatusCode: e.smtpStatusCode,
+            enhancedSmtpStatusCode: e.enhancedSmtpStatusCode,
+            failureReason: e.failureReason,
+            failureMessage: e.failureMessage,
+          },
+        ]
+      : [],
+  );
 }

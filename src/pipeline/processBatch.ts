@@ -4,6 +4,8 @@ import type { RateThresholds } from '../alerts/bounceRate.js';
 import { evaluateDomainRate, recordRateContributions, type RateContribution } from '../store/bounceRateStore.js';
 import type { LedgerConfig } from '../config.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
+import { toDeadLetter } from '../ingest/deadLetter.js';
+import { EMAIL_CATEGORIES } from '../ingest/ledgerEvent.js';
 import { writeDeadLetters } from '../store/deadLetterStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { StorageMeter } from '../store/storageRetry.js';
@@ -64,6 +66,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
         applyMessageEvents(messageId, events, {
           messages: deps.tables.messages,
           alerts: deps.tables.alerts,
+          bounces: deps.tables.bounces,
           io,
           maxClickedUrls: deps.maxClickedUrls,
           now,
@@ -79,8 +82,24 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const deadLettersWritten = writeDeadLetters(deps.tables.deadLetters, triaged.deadLetters, io, now());
   const [messages, usage] = await Promise.all([messageResults, usageResults, deadLettersWritten]);
 
+  const refused = messages.flatMap((m) =>
+    m.rejected.flatMap(({ events, reason }) =>
+      events.map((e) =>
+        toDeadLetter(
+          { code: 'storage_rejected', message: `storage refused the write: ${reason}` },
+          JSON.stringify({ ...e, source: undefined }),
+          e.source,
+          e.recordIndex,
+          EMAIL_CATEGORIES[e.kind],
+          deps.deadLetterRawLimit,
+        ),
+      ),
+    ),
+  );
+  if (refused.length > 0) await writeDeadLetters(deps.tables.deadLetters, refused, io, now());
+  const deadLetters = [...triaged.deadLetters, ...refused];
   const deadLettersByReason: Record<string, number> = {};
-  for (const letter of triaged.deadLetters) deadLettersByReason[letter.issue.code] = (deadLettersByReason[letter.issue.code] ?? 0) + 1;
+  for (const letter of deadLetters) deadLettersByReason[letter.issue.code] = (deadLettersByReason[letter.issue.code] ?? 0) + 1;
   const all = [...messages, ...usage];
   const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => m.rateContributions), deps, deps.bounceRate, io, now());
   const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts];
@@ -91,7 +110,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       applied: all.reduce((n, r) => n + r.applied, 0),
       duplicates: triaged.batchDuplicates + all.reduce((n, r) => n + r.duplicates, 0),
       ignored: triaged.ignored,
-      deadLettered: triaged.deadLetters.length,
+      deadLettered: deadLetters.length,
       messagesTouched: triaged.messageGroups.size,
       usagePartitionsTouched: triaged.usageGroups.size,
       alertsCreated: alerts.length,

@@ -9,8 +9,8 @@ import { emptyMessage, emptyRecipient } from './messageState.js';
  * result does not depend on the order records arrive in.
  */
 
-/** URLs are kept to this length (Table string properties are limited to 64 KiB). */
-export const MAX_URL_LENGTH = 2_000;
+/** URLs are kept to this length, so that LEDGER_MAX_CLICKED_URLS of them fit one Table string property. */
+export const MAX_URL_LENGTH = 1_000;
 
 export interface MessageSnapshot {
   readonly message: MessageState | undefined;

@@ -43,6 +43,7 @@ export async function writeAlertIntent(
         await table.createEntity({
           partitionKey: ALERT_PARTITION,
           rowKey: alert.id,
+          // Delivery state columns are added by the dispatcher.
           alertType: alert.type,
           alert: JSON.stringify(alert),
           state: 'pending' satisfies AlertState,

@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { BounceRateAlert } from '../alerts/alert.js';
 import {
+  bounceRateAlertId,
   buildBounceRateAlert,
   evaluateBounceRate,
   windowHours,
@@ -9,7 +10,7 @@ import {
   type RateThresholds,
 } from '../alerts/bounceRate.js';
 import { writeAlertIntent } from './alertOutbox.js';
-import { commitPartition, type RowWrite, type StorageIo } from './partitionCommit.js';
+import { commitPartition, readRows, type RowWrite, type StorageIo } from './partitionCommit.js';
 import { withStorageRetry } from './storageRetry.js';
 import { encodeKey } from './tableKeys.js';
 
@@ -79,8 +80,10 @@ export async function recordRateContributions(bounces: TableClient, contribution
 }
 
 /**
- * Re-evaluates one domain's rate over the window ending at `windowEndHour` and, on a crossing, commits
- * the new level together with the alert's outbox row (and writes the alert's delivery row first).
+ * Re-evaluates one domain's rate over the window ending at `windowEndHour` (or at the newest window
+ * already evaluated, if later: a partition running behind must not re-arm the guardrail with old data)
+ * and, on a crossing, commits the new level together with the alert's outbox row (after writing the
+ * alert's delivery row). A crossing already alerted for the same window hour is not alerted again.
  */
 export async function evaluateDomainRate(
   bounces: TableClient,
@@ -91,21 +94,27 @@ export async function evaluateDomainRate(
   io: StorageIo,
   now: Date,
 ): Promise<BounceRateAlert | null> {
-  const buckets = await readBuckets(bounces, senderDomain, windowEndHour, thresholds.windowHours, io);
-  const partitionKey = stateParitionKey(senderDomain);
+  const domain = senderDomain.toLowerCase();
+  const partitionKey = stateParitionKey(domain);
+  const stored = (await readRows(bounces, partitionKey, [STATE_ROW], io, { senderDomain: domain })).get(STATE_ROW);
+  const storedEnd = typeof stored?.properties['windowEnd'] === 'string' ? stored.properties['windowEnd'] : '';
+  const windowEnd = storedEnd > windowEndHour ? storedEnd : windowEndHour;
+  const buckets = await readBuckets(bounces, domain, windowEnd, thresholds.windowHours, io);
+  const outboxKeys = (['warning', 'critical'] as const).map((level) => `a|${bounceRateAlertId(domain, level, windowEnd)}`);
   return commitPartition(
     bounces,
     partitionKey,
-    [STATE_ROW],
+    [STATE_ROW, ...outboxKeys],
     (rows) => {
-      const previous = (rows.get(STATE_ROW)?.properties['level'] as RateLevel | undefined) ?? 'ok';
-      const evaluation = evaluateBounceRate(buckets, windowEndHour, thresholds, previous);
-      if (evaluation.level === previous && evaluation.crossed === null) return { writes: [], result: null };
-      const state: RowWrite = {
+      const state = rows.get(STATE_ROW)?.properties;
+      if (typeof state?.['windowEnd'] === 'string' && state['windowEnd'] > windowEnd) return { writes: [], result: null };
+      const previous = (state?.['level'] as RateLevel | undefined) ?? 'ok';
+      const evaluation = evaluateBounceRate(buckets, windowEnd, thresholds, previous);
+      const stateRow: RowWrite = {
         rowKey: STATE_ROW,
         properties: {
           rowType: 'rateState',
-          senderDomain: senderDomain.toLowerCase(),
+          senderDomain: domain,
           level: evaluation.level,
           windowEnd: evaluation.windowEnd,
           sends: evaluation.sends,
@@ -113,18 +122,21 @@ export async function evaluateDomainRate(
           rate: evaluation.rate,
         },
       };
-      if (evaluation.crossed === null) return { writes: [state], result: null };
-      const alert = buildBounceRateAlert(senderDomain.toLowerCase(), { ...evaluation, crossed: evaluation.crossed }, thresholds, now);
+      if (evaluation.crossed === null) {
+        const unchanged = evaluation.level === previous && state?.['windowEnd'] === windowEnd;
+        return { writes: unchanged ? [] : [stateRow], result: null };
+      }
+      const alert = buildBounceRateAlert(domain, { ...evaluation, crossed: evaluation.crossed }, thresholds, now);
       const outboxKey = `a|${alert.id}`;
-      if (rows.has(outboxKey)) return { writes: [state], result: null };
+      if (rows.has(outboxKey)) return { writes: [stateRow], result: null };
       return {
-        writes: [state, { rowKey: outboxKey, properties: { rowType: 'alert', alertId: alert.id, alert: JSON.stringify(alert) } }],
+        writes: [stateRow, { rowKey: outboxKey, properties: { rowType: 'alert', alertId: alert.id, alert: JSON.stringify(alert) } }],
         result: alert,
         beforeCommit: () => writeAlertIntent(alerts, alert, { table: 'bounces', partitionKey, rowKey: outboxKey }, io, now),
       };
     },
     io,
-    { senderDomain },
+    { senderDomain: domain },
   );
 }
 

@@ -1,86 +1,73 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { HardBounceAlert } from '../alerts/alert.js';
-import { forecastSuppressionLease, isLeaseActive, type SuppressionLease } from '../alerts/suppressionLease.js';
-import { commitPartition, readRows, type StorageIo } from './partitionCommit.js';
+import { isLeaseActive } from '../alerts/suppressionLease.js';
+import { forecastSuppressionLease } from '../alerts/suppressionLease.js';
+import {
+  isSuppression,
+  mergeBounceObservation,
+  type BounceObservation,
+  type BounceRecord,
+  type BouncedMessage,
+} from '../state/bounceRecord.js';
+import { commitPartition, readRows, type RowWrite, type StorageIo } from './partitionCommit.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
- * The bounce registry: per address (case-insensitive), what it has done, so a sender can ask "may I
- * still send to this address?". Fed from the hard-bounce alerts, each (address, message) once:
- *   PK "addr|<lower-cased address>"  row "summary" + one "m|<messageId>" row per bounced message
+ * Bounce registry storage, in the bounces table, one partition per address (lower-cased):
+ *   "summary"            the BounceRecord
+ *   "m|<messageId>"      what is known of the address on that message (bounced, suppressed)
+ *   "o|<fingerprint>"    one per applied observation: each hard-bounce record counted once
+ * Written ahead of the message commit that applies the records (see applyMessageEvents), so the
+ * registry never misses a hard bounce the ledger applied.
  */
-export interface BounceRecord {
-  readonly address: string;
-  /** Distinct messages on which the address hard-bounced (Bounced, or Suppressed for an earlier bounce). */
-  readonly hardBounces: number;
-  /** Of those, how many were ACS suppressing the send. */
-  readonly suppressedSends: number;
-  readonly firstBounceAt: string;
-  readonly lastBounceAt: string;
-  readonly lastMessageId: string;
-  readonly lastStatus: string;
-  readonly lastSmtpStatusCode: string | null;
-  readonly lastEnhancedSmtpStatusCode: string | null;
-  readonly lastFailureReason: string | null;
-  readonly lastFailureMessage: string | null;
-  /** Times of the Bounced records (newest 64), from which the suppression lease is forecast. */
-  readonly bounceTimes: readonly string[];
-  readonly lease: SuppressionLease | null;
-}
-
 const SUMMARY = 'summary';
-const MAX_TIMES = 64;
+const OBSERVATIONS_PER_COMMIT = 30;
 export const registryPartitionKey = (address: string): string => `addr|${encodeKey(address.trim().toLowerCase())}`;
+const messageRowKey = (messageId: string): string => `m|${encodeKey(messageId)}`;
+const observationRowKey = (fingerprint: string): string => `o|${fingerprint}`;
 
-export async function recordHardBounce(bounces: TableClient, alert: HardBounceAlert, io: StorageIo): Promise<void> {
-  const partitionKey = registryPartitionKey(alert.recipient);
-  const messageRow = `m|${encodeKey(alert.messageId)}`;
-  await commitPartition(
-    bounces,
-    partitionKey,
-    [SUMMARY, messageRow],
-    (rows) => {
-      if (rows.has(messageRow)) return { writes: [], result: undefined };
-      const stored = rows.get(SUMMARY);
-      const previous = stored === undefined ? null : fromSummaryRow(stored.properties);
-      const next = mergeBounce(previous, alert);
-      return {
-        writes: [
-          { rowKey: SUMMARY, properties: toSummaryRow(next) },
-          { rowKey: messageRow, properties: { rowType: 'bounceMessage', messageId: alert.messageId, status: alert.status, time: alert.recordTime } },
-        ],
-        result: undefined,
-      };
-    },
-    io,
-    { address: alert.recipient },
+export async function recordBounceObservations(bounces: TableClient, observations: readonly BounceObservation[], io: StorageIo): Promise<void> {
+  const byAddress = new Map<string, BounceObservation[]>();
+  for (const o of observations) {
+    const key = registryPartitionKey(o.address);
+    byAddress.set(key, [...(byAddress.get(key) ?? []), o]);
+  }
+  await Promise.all(
+    [...byAddress].map(async ([partitionKey, all]) => {
+      for (let i = 0; i < all.length; i += OBSERVATIONS_PER_COMMIT) {
+        const chunk = all.slice(i, i + OBSERVATIONS_PER_COMMIT);
+        const messageKeys = [...new Set(chunk.map((o) => messageRowKey(o.messageId)))];
+        await commitPartition(
+          bounces,
+          partitionKey,
+          [SUMMARY, ...messageKeys, ...chunk.map((o) => observationRowKey(o.fingerprint))],
+          (rows) => {
+            const fresh = chunk.filter((o) => !rows.has(observationRowKey(o.fingerprint)));
+            if (fresh.length === 0) return { writes: [], result: undefined };
+            const stored = rows.get(SUMMARY);
+            let record = stored === undefined ? null : fromSummaryRow(stored.properties);
+            const messages = new Map<string, BouncedMessage>();
+            for (const key of messageKeys) {
+              const row = rows.get(key);
+              if (row !== undefined) messages.set(key, { bounced: row.properties['bounced'] === true, suppressed: row.properties['suppressed'] === true });
+            }
+            const writes: RowWrite[] = [];
+            for (const o of fresh) {
+              const key = messageRowKey(o.messageId);
+              const before = messages.get(key);
+              record = mergeBounceObservation(record, o, before);
+              messages.set(key, { bounced: (before?.bounced ?? false) || !isSuppression(o), suppressed: (before?.suppressed ?? false) || isSuppression(o) });
+              writes.push({ rowKey: observationRowKey(o.fingerprint), properties: { rowType: 'bounceObservation', messageId: o.messageId, status: o.status, time: o.time } });
+            }
+            for (const [key, m] of messages) writes.push({ rowKey: key, properties: { rowType: 'bounceMessage', bounced: m.bounced, suppressed: m.suppressed } });
+            if (record !== null) writes.push({ rowKey: SUMMARY, properties: toSummaryRow(record) });
+            return { writes, result: undefined };
+          },
+          io,
+          { address: chunk[0]?.address },
+        );
+      }
+    }),
   );
-}
-
-/** Order-independent: counts add, first/last are min/max, "last" fields follow the latest record. */
-export function mergeBounce(previous: BounceRecord | null, alert: HardBounceAlert): BounceRecord {
-  const isLatest = previous === null || alert.recordTime > previous.lastBounceAt || (alert.recordTime === previous.lastBounceAt && alert.messageId > previous.lastMessageId);
-  const bounceTimes = alert.suppressed ? [...(previous?.bounceTimes ?? [])] : [...(previous?.bounceTimes ?? []), alert.recordTime];
-  const kept = [...new Set(bounceTimes)].sort().slice(-MAX_TIMES);
-  const base = {
-    address: previous?.address ?? alert.recipient.trim().toLowerCase(),
-    hardBounces: (previous?.hardBounces ?? 0) + 1,
-    suppressedSends: (previous?.suppressedSends ?? 0) + (alert.suppressed ? 1 : 0),
-    firstBounceAt: previous === null || alert.recordTime < previous.firstBounceAt ? alert.recordTime : previous.firstBounceAt,
-    bounceTimes: kept,
-    lease: forecastSuppressionLease(kept),
-  };
-  if (!isLatest && previous !== null) return { ...previous, ...base };
-  return {
-    ...base,
-    lastBounceAt: alert.recordTime,
-    lastMessageId: alert.messageId,
-    lastStatus: alert.status,
-    lastSmtpStatusCode: alert.smtpStatusCode,
-    lastEnhancedSmtpStatusCode: alert.enhancedSmtpStatusCode,
-    lastFailureReason: alert.failureReason,
-    lastFailureMessage: alert.failureMessage,
-  };
 }
 
 export async function getBounceRecord(bounces: TableClient, address: string, io: StorageIo): Promise<BounceRecord | null> {
@@ -126,6 +113,7 @@ function toSummaryRow(r: BounceRecord): Record<string, string | number | boolean
     suppressedSends: r.suppressedSends,
     firstBounceAt: r.firstBounceAt,
     lastBounceAt: r.lastBounceAt,
+    lastFingerprint: r.lastFingerprint,
     lastMessageId: r.lastMessageId,
     lastStatus: r.lastStatus,
     lastSmtpStatusCode: r.lastSmtpStatusCode,
@@ -153,6 +141,7 @@ function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
     suppressedSends: Number(row['suppressedSends'] ?? 0),
     firstBounceAt: text('firstBounceAt') ?? '',
     lastBounceAt: text('lastBounceAt') ?? '',
+    lastFingerprint: text('lastFingerprint') ?? '',
     lastMessageId: text('lastMessageId') ?? '',
     lastStatus: text('lastStatus') ?? '',
     lastSmtpStatusCode: text('lastSmtpStatusCode'),
@@ -163,3 +152,5 @@ function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
     lease: forecastSuppressionLease(bounceTimes),
   };
 }
+
+export type { BounceRecord } from '../state/bounceRecord.js';

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
 import type { DeadLetter } from '../ingest/deadLetter.js';
-import type { StorageIo } from './partitionCommit.js';
+import { fitForTable, type StorageIo } from './partitionCommit.js';
 import { withStorageRetry } from './storageRetry.js';
 
 /**
@@ -33,6 +33,7 @@ export async function writeDeadLetters(table: TableClient, letters: readonly Dea
               {
                 partitionKey: letter.id.slice(0, 2),
                 rowKey: letter.id,
+                ...fitForTable({
                 reasonCode: letter.issue.code,
                 reason: letter.issue.message,
                 path: letter.issue.path ?? '',
@@ -48,6 +49,7 @@ export async function writeDeadLetters(table: TableClient, letters: readonly Dea
                 rawLength: letter.rawLength,
                 truncated: letter.truncated,
                 deadLetteredAt: now.toISOString(),
+                }),
               },
               'Replace',
             ),

@@ -1,8 +1,9 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorContext } from '../errors.js';
 import { LedgerError } from '../errors.js';
-import { statusCodeOf, withStorageRetry, type StorageMeter, type StorageRetryPolicy } from './storageRetry.js';
+import { isTransientStorageError, statusCodeOf, withStorageRetry, type StorageMeter, type StorageRetryPolicy } from './storageRetry.js';
 
 /**
  * Optimistic, atomic read-modify-write of some rows of one partition.
@@ -57,23 +58,42 @@ export async function commitPartition<T>(
   io: StorageIo,
   context: ErrorContext,
 ): Promise<T> {
+  // Set when a transaction may have landed although we saw an error (a timeout or reset after the
+  // server committed): the next read tells, by our commit id on the rows, whether it did.
+  let unconfirmed: { commitId: string; result: T } | undefined;
   for (let attempt = 1; ; attempt += 1) {
     const rows = await readRows(table, partitionKey, rowKeys, io, context);
+    if (unconfirmed !== undefined && [...rows.values()].some((row) => row.properties[COMMIT_ID] === unconfirmed?.commitId)) {
+      return unconfirmed.result;
+    }
+    unconfirmed = undefined;
     const { writes, result, beforeCommit } = plan(rows);
     if (writes.length === 0) return result;
+    const commitId = randomUUID();
     if (writes.length > MAX_TRANSACTION_ROWS) {
       throw new LedgerError('storage_rejected', `a commit of ${writes.length} rows exceeds the ${MAX_TRANSACTION_ROWS}-row transaction limit`, {
         context: { ...context, partitionKey },
       });
     }
     const actions: TransactionAction[] = writes.map((write) => {
-      const entity = { partitionKey, rowKey: write.rowKey, ...withoutNulls(write.properties) };
+      const entity = { partitionKey, rowKey: write.rowKey, ...fitForTable(write.properties), [COMMIT_ID]: commitId };
       const existing = rows.get(write.rowKey);
       return existing === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: existing.etag }];
     });
     await beforeCommit?.();
     try {
-      await withStorageRetry('commit transaction', () => table.submitTransaction(actions), { ...io, context: { ...context, partitionKey } });
+      await withStorageRetry(
+        'commit transaction',
+        async () => {
+          try {
+            return await table.submitTransaction(actions);
+          } catch (error) {
+            if (isTransientStorageError(error)) unconfirmed = { commitId, result };
+            throw error;
+          }
+        },
+        { ...io, context: { ...context, partitionKey } },
+      );
       return result;
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -144,9 +164,22 @@ function toStoredRow(entity: TableEntityResult<Record<string, unknown>>): Stored
   return { rowKey: rowKey ?? '', etag, properties };
 }
 
-function withoutNulls(properties: RowProperties): Record<string, string | number | boolean> {
+/** Property carrying the id of the commit that last wrote a row. */
+export const COMMIT_ID = 'commitId';
+
+/**
+ * Azure limits a string property to 64 KiB (32 K UTF-16 units). Fields that can grow (free text from a
+ * mail server, URLs) are bounded where they are built; this is the last line, so that no record can
+ * make a whole batch fail with PropertyValueTooLarge. Nulls are dropped (Table Storage has none).
+ */
+export const MAX_STRING_UNITS = 30_000;
+
+export function fitForTable(properties: RowProperties): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(properties)) if (value !== null) out[key] = value;
+  for (const [key, value] of Object.entries(properties)) {
+    if (value === null) continue;
+    out[key] = typeof value === 'string' && value.length > MAX_STRING_UNITS ? `${value.slice(0, MAX_STRING_UNITS - 1)}…` : value;
+  }
   return out;
 }
 

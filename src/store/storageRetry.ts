@@ -72,3 +72,13 @@ export async function withStorageRetry<T>(
     }
   }
 }
+
+/**
+ * Storage refused the request itself (400 bad request, 413 too large): retrying the same write cannot
+ * help, so the records behind it are dead-lettered instead of failing the batch for ever.
+ */
+export function isRejectedByStorage(error: unknown): boolean {
+  const status = statusCodeOf(error);
+  if (status === 400 || status === 413) return true;
+  return error instanceof LedgerError && error.code === 'storage_rejected';
+}

@@ -134,6 +134,13 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
     expect(result.stderr).toContain('LEDGER_BOUNCE_RATE_WARNING');
   }, 60_000);
 
+  it('bad usage exits 2: no path, an unknown command, an unknown option value', () => {
+    expect(cli('replay').code).toBe(2);
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('alerts', '--state', 'nope').code).toBe(2);
+    expect(cli('--help').code).toBe(0);
+  }, 60_000);
+
   it('a missing input path is an error before anything is applied', () => {
     const run = cli('replay', '--json', 'samples/events', 'no/such/file.json');
     expect(run.code).toBe(2);

@@ -9,7 +9,7 @@ export interface FaultyProxy {
   /** Connection string pointing the Table client at the proxy. */
   readonly connectionString: string;
   /** What to do with the next requests. */
-  fault: { kind: 'none' } | { kind: '503' | 'reset'; remaining: number };
+  fault: { kind: 'none' } | { kind: '503' | 'reset' | 'dropResponse'; remaining: number; only?: (req: http.IncomingMessage) => boolean };
   readonly faultsInjected: number;
   close(): Promise<void>;
 }
@@ -23,7 +23,23 @@ export async function startFaultyProxy(azuriteConnectionString: string): Promise
 
   const server = http.createServer((req, res) => {
     const fault = state.fault;
-    if (fault.kind !== 'none' && fault.remaining > 0) {
+    const applies = fault.kind !== 'none' && fault.remaining > 0 && (fault.only?.(req) ?? true);
+    if (fault.kind === 'dropResponse' && applies) {
+      // The request reaches Azurite and is carried out; its answer is lost on the way back.
+      fault.remaining -= 1;
+      injected += 1;
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (up) => {
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+      return;
+    }
+    if (fault.kind !== 'none' && applies) {
       fault.remaining -= 1;
       injected += 1;
       req.resume();

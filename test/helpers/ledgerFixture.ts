@@ -24,7 +24,7 @@ export function testConfig(env: Record<string, string> = {}): LedgerConfig {
  * createdAt, detectedAt...), sorted: two ledgers with equal dumps hold the same state.
  */
 export async function dumpLedger(tables: LedgerTables, options: { includeAlerts?: boolean } = {}): Promise<Record<string, unknown[]>> {
-  const wallClock = new Set(['etag', 'timestamp', 'createdAt', 'deadLetteredAt', 'detectedAt', 'nextAttemptAt', 'deliveredAt', 'odata.etag']);
+  const wallClock = new Set(['etag', 'timestamp', 'createdAt', 'deadLetteredAt', 'detectedAt', 'nextAttemptAt', 'deliveredAt', 'odata.etag', 'commitId', 'leaseUntil']);
   const dump: Record<string, unknown[]> = {};
   const roles = ['messages', 'usage', 'deadLetters', 'bounces', ...(options.includeAlerts ? (['alerts'] as const) : [])] as const;
   for (const role of roles) {

@@ -53,3 +53,18 @@ describe('storage faults', () => {
     expect(again.report).toMatchObject({ applied: 0, duplicates: 8 });
   });
 });
+
+describe('a transaction whose answer is lost after it committed', () => {
+  it('is recognised by its commit id: the records count as applied, once', async () => {
+    const { proxy, tables, run } = await throughProxy('6');
+    proxy.fault = { kind: 'dropResponse', remaining: 1, only: (req) => (req.url ?? '').includes('$batch') };
+    const { report, alerts } = await run();
+    expect(proxy.faultsInjected).toBe(1);
+    expect(report).toMatchObject({ records: 8, applied: 8, duplicates: 0 });
+    expect(alerts.filter((a) => a.type === 'hard_bounce')).toHaveLength(2);
+    const again = await run();
+    expect(again.report).toMatchObject({ applied: 0, duplicates: 8 });
+    const recipients = (await dumpLedger(tables))['messages']?.filter((r) => (r as { rowType?: string }).rowType === 'recipient');
+    expect(recipients).toHaveLength(3);
+  });
+});
