@@ -31,7 +31,7 @@ function bodiesOf(records: readonly Record<string, unknown>[], perBody: number):
   return out;
 }
 
-async function benchTriage(): Promise<void> {
+function benchTriage(): void {
   const records = [...syntheticRecords(20_000)];
   const bodies = bodiesOf(records, 50);
   triageBatch(bodies.slice(0, 10), 16_384); // warm-up
@@ -108,7 +108,7 @@ say(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalm
 say();
 say('| what | input | throughput | storage round trips per record / memory |');
 say('|---|---|---|---|');
-await benchTriage();
+benchTriage();
 const single = await benchPipeline(1, 1, 300);
 const batched = await benchPipeline(100, 10, 1_500);
 await benchPipeline(500, 10, 3_000);

@@ -766,7 +766,7 @@ class Generator {
               outcome === 'SupersedeNatural'
                 ? 'Delivered (250 2.6.0), then an asynchronous Bounced (550 5.1.1, IsHardBounce true) 95 min later. Both in archive/PT1H.json, in time order. Final status: Bounced.'
                 : 'Delivered (250 2.6.0), then an asynchronous Bounced (550 5.1.1, IsHardBounce true) 130 min later, but the Delivered record was held up in the pipeline: in archive/PT1H.json the Bounced line comes BEFORE the older Delivered line. Final status by time: Bounced.',
-            times: { Delivered: String(deliveredRecord['time']), Bounced: String(bouncedRecord['time']) },
+            times: { Delivered: deliveredRecord['time'] as string, Bounced: bouncedRecord['time'] as string },
           });
           break;
         }
@@ -788,7 +788,7 @@ class Generator {
             recipient: address,
             description:
               'Two status records for the same recipient with exactly the same time string and different statuses: Bounced (550 5.1.1, IsHardBounce true) and Delivered (250 2.6.0). Adjacent lines in archive/PT1H.json, Bounced first. The final status is whatever the ledger\'s tie rule says; it must not depend on arrival order. The pair counts as a hard bounce either way.',
-            times: { Bounced: String(bouncedRecord['time']), Delivered: String(deliveredRecord['time']) },
+            times: { Bounced: bouncedRecord['time'] as string, Delivered: deliveredRecord['time'] as string },
           });
           break;
         }
@@ -1367,6 +1367,11 @@ interface ReadRecord {
   readonly properties: Record<string, unknown>;
 }
 
+function fieldText(object: Record<string, unknown>, name: string): string {
+  const value = field(object, name);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 function field(object: Record<string, unknown>, name: string): unknown {
   if (name in object) return object[name];
   const lower = name.toLowerCase();
@@ -1562,9 +1567,9 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
       verdict.category,
       verdict.correlationId.toLowerCase(),
       verdict.time,
-      String(field(p, 'RecipientId') ?? '').toLowerCase(),
-      String(field(p, 'DeliveryStatus') ?? field(p, 'EngagementType') ?? ''),
-      String(field(p, 'recordId') ?? ''),
+      fieldText(p, 'RecipientId').toLowerCase(),
+      fieldText(p, 'DeliveryStatus') || fieldText(p, 'EngagementType'),
+      fieldText(p, 'recordId'),
     ].join('|');
     assert(!semanticKeys.has(semantic), `two distinct records share the content key ${semantic}`);
     semanticKeys.add(semantic);
@@ -1578,7 +1583,7 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
   assert(sendMails.length === messages.size, 'every message must have exactly one SendMail record');
   for (const r of valid.filter((x) => x.category === CAT_USAGE)) assert(messages.has(r.correlationId), 'usage record for an unknown message');
   const pairKey = (r: ReadRecord): string => `${r.correlationId} ${String(field(r.properties, 'RecipientId')).toLowerCase()}`;
-  const recipientRecords = emailRecords.filter((r) => r.category !== CAT_SEND && String(field(r.properties, 'RecipientId') ?? '') !== '');
+  const recipientRecords = emailRecords.filter((r) => r.category !== CAT_SEND && fieldText(r.properties, 'RecipientId') !== '');
   const pairs = new Set(recipientRecords.map(pairKey));
   const addresses = new Set(recipientRecords.map((r) => String(field(r.properties, 'RecipientId')).toLowerCase()));
   const statusRecords = emailRecords.filter((r) => r.category === CAT_STATUS);

@@ -4,6 +4,7 @@ import type { AlertOrigin, AlertState } from './alertOutbox.js';
 import { ALERT_PARTITION } from './alertOutbox.js';
 import type { LedgerTables } from './ledgerTables.js';
 import { readRows, type StorageIo } from './partitionCommit.js';
+import { jsonOf, numberOf, textOf } from './entityFields.js';
 import { statusCodeOf, withStorageRetry } from './storageRetry.js';
 
 /** Delivery state of one alert, per sink, as kept in the alerts table. */
@@ -120,19 +121,19 @@ export async function outboxRowExists(tables: LedgerTables, origin: AlertOrigin,
 }
 
 function fromDeliveryRow(e: Readonly<Record<string, unknown>>): AlertDelivery {
-  const text = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : '');
+  const text = (k: string) => textOf(e, k) ?? '';
   const table = text('originTable');
   return {
     id: text('rowKey'),
-    alert: JSON.parse(text('alert') || '{}') as LedgerAlert,
+    alert: jsonOf<LedgerAlert>(e, 'alert', {} as LedgerAlert),
     state: (text('state') || 'pending') as AlertState,
-    attempts: Number(e['attempts'] ?? 0),
+    attempts: numberOf(e, 'attempts') ?? 0,
     createdAt: text('createdAt'),
     nextAttemptAt: text('nextAttemptAt'),
     leaseUntil: text('leaseUntil'),
     deliveredAt: text('deliveredAt'),
     lastError: text('lastError'),
-    sinks: JSON.parse(text('sinks') || '{}') as Record<string, SinkState>,
+    sinks: jsonOf<Record<string, SinkState>>(e, 'sinks', {}),
     origin: table === 'messages' || table === 'bounces' ? { table, partitionKey: text('originPartitionKey'), rowKey: text('originRowKey') } : null,
     etag: text('etag'),
   };

@@ -12,6 +12,7 @@ import {
 import { writeAlertIntent } from './alertOutbox.js';
 import { commitPartition, readRows, type RowWrite, type StorageIo } from './partitionCommit.js';
 import { withStorageRetry } from './storageRetry.js';
+import { numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -57,6 +58,7 @@ export async function recordRateContributions(bounces: TableClient, contribution
           const fresh = chunk.filter((c) => !rows.has(contributionRowKey(c)));
           if (fresh.length === 0) return { writes: [], result: undefined };
           const count = rows.get(COUNT_ROW)?.properties ?? {};
+          const [sends, hardBounces] = [numberOf(count, 'sends') ?? 0, numberOf(count, 'hardBounces') ?? 0];
           const writes: RowWrite[] = [
             {
               rowKey: COUNT_ROW,
@@ -64,8 +66,8 @@ export async function recordRateContributions(bounces: TableClient, contribution
                 rowType: 'rateCount',
                 senderDomain: first?.senderDomain.toLowerCase() ?? '',
                 hour: first?.hour ?? '',
-                sends: Number(count['sends'] ?? 0) + fresh.filter((c) => c.kind === 'send').length,
-                hardBounces: Number(count['hardBounces'] ?? 0) + fresh.filter((c) => c.kind === 'bounce').length,
+                sends: sends + fresh.filter((c) => c.kind === 'send').length,
+                hardBounces: hardBounces + fresh.filter((c) => c.kind === 'bounce').length,
               },
             },
             ...fresh.map((c) => ({ rowKey: contributionRowKey(c), properties: { rowType: 'rateContribution', kind: c.kind } })),
@@ -97,7 +99,7 @@ export async function evaluateDomainRate(
   const domain = senderDomain.toLowerCase();
   const partitionKey = stateParitionKey(domain);
   const stored = (await readRows(bounces, partitionKey, [STATE_ROW], io, { senderDomain: domain })).get(STATE_ROW);
-  const storedEnd = typeof stored?.properties['windowEnd'] === 'string' ? stored.properties['windowEnd'] : '';
+  const storedEnd = stored === undefined ? '' : (textOf(stored.properties, 'windowEnd') ?? '');
   const windowEnd = storedEnd > windowEndHour ? storedEnd : windowEndHour;
   const buckets = await readBuckets(bounces, domain, windowEnd, thresholds.windowHours, io);
   const outboxKeys = (['warning', 'critical'] as const).map((level) => `a|${bounceRateAlertId(domain, level, windowEnd)}`);
@@ -150,7 +152,7 @@ async function readBuckets(bounces: TableClient, domain: string, windowEndHour: 
       const buckets: RateBucket[] = [];
       const filter = odata`PartitionKey ge ${from} and PartitionKey le ${to} and RowKey eq ${COUNT_ROW}`;
       for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        buckets.push({ hour: String(e['hour'] ?? ''), sends: Number(e['sends'] ?? 0), hardBounces: Number(e['hardBounces'] ?? 0) });
+        buckets.push({ hour: textOf(e, 'hour') ?? '', sends: numberOf(e, 'sends') ?? 0, hardBounces: numberOf(e, 'hardBounces') ?? 0 });
       }
       return buckets;
     },

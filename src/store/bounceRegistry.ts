@@ -1,6 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isLeaseActive } from '../alerts/suppressionLease.js';
-import { forecastSuppressionLease } from '../alerts/suppressionLease.js';
+import { forecastSuppressionLease, isLeaseActive } from '../alerts/suppressionLease.js';
 import {
   isSuppression,
   mergeBounceObservation,
@@ -9,6 +8,7 @@ import {
   type BouncedMessage,
 } from '../state/bounceRecord.js';
 import { commitPartition, readRows, type RowWrite, type StorageIo } from './partitionCommit.js';
+import { jsonOf, numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -128,17 +128,12 @@ function toSummaryRow(r: BounceRecord): Record<string, string | number | boolean
 }
 
 function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
-  const text = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : null);
-  let bounceTimes: string[] = [];
-  try {
-    bounceTimes = JSON.parse(String(row['bounceTimes'] ?? '[]')) as string[];
-  } catch {
-    bounceTimes = [];
-  }
+  const text = (k: string) => textOf(row, k);
+  const bounceTimes = jsonOf<string[]>(row, 'bounceTimes', []);
   return {
     address: text('address') ?? '',
-    hardBounces: Number(row['hardBounces'] ?? 0),
-    suppressedSends: Number(row['suppressedSends'] ?? 0),
+    hardBounces: numberOf(row, 'hardBounces') ?? 0,
+    suppressedSends: numberOf(row, 'suppressedSends') ?? 0,
     firstBounceAt: text('firstBounceAt') ?? '',
     lastBounceAt: text('lastBounceAt') ?? '',
     lastFingerprint: text('lastFingerprint') ?? '',

@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
 import type { DeadLetter } from '../ingest/deadLetter.js';
 import { fitForTable, type StorageIo } from './partitionCommit.js';
+import { numberOf, textOf } from './entityFields.js';
 import { withStorageRetry } from './storageRetry.js';
 
 /**
@@ -64,15 +65,15 @@ export async function* listDeadLetters(table: TableClient): AsyncGenerator<Store
   for await (const e of table.listEntities<Record<string, unknown>>()) {
     yield {
       id: e.rowKey ?? '',
-      reasonCode: String(e['reasonCode'] ?? ''),
-      reason: String(e['reason'] ?? ''),
-      path: e['path'] ? String(e['path']) : null,
-      category: e['category'] ? String(e['category']) : null,
-      location: String(e['location'] ?? ''),
-      raw: String(e['raw'] ?? ''),
-      rawLength: Number(e['rawLength'] ?? 0),
+      reasonCode: textOf(e, 'reasonCode') ?? '',
+      reason: textOf(e, 'reason') ?? '',
+      path: textOf(e, 'path') || null,
+      category: textOf(e, 'category') || null,
+      location: textOf(e, 'location') ?? '',
+      raw: textOf(e, 'raw') ?? '',
+      rawLength: numberOf(e, 'rawLength') ?? 0,
       truncated: e['truncated'] === true,
-      deadLetteredAt: String(e['deadLetteredAt'] ?? ''),
+      deadLetteredAt: textOf(e, 'deadLetteredAt') ?? '',
     };
   }
 }

@@ -24,9 +24,9 @@ export interface LedgerTables {
   close(): Promise<void>;
 }
 
-const TABLE_ROLES = ['messages', 'usage', 'deadLetters', 'bounces', 'alerts'] as const;
+type TableRole = 'messages' | 'usage' | 'deadLetters' | 'bounces' | 'alerts';
 
-export function tableName(prefix: string, role: (typeof TABLE_ROLES)[number]): string {
+export function tableName(prefix: string, role: TableRole): string {
   return `${prefix}${role.charAt(0).toUpperCase()}${role.slice(1)}`;
 }
 

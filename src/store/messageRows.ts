@@ -1,5 +1,6 @@
 import type { ClickedUrl, MessageState, RecipientState } from '../state/messageState.js';
 import type { RowProperties } from './partitionCommit.js';
+import { jsonOf, numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -53,29 +54,29 @@ export function toMessageRow(state: MessageState): RowProperties {
 
 export function fromMessageRow(row: Readonly<Record<string, unknown>>): MessageState {
   return {
-    messageId: text(row['messageId']) ?? '',
-    resourceId: text(row['resourceId']),
-    sendTime: text(row['sendTime']),
-    sendFingerprint: text(row['sendFingerprint']),
-    sizeMb: num(row['sizeMb']),
-    toRecipientsCount: num(row['toRecipientsCount']),
-    ccRecipientsCount: num(row['ccRecipientsCount']),
-    bccRecipientsCount: num(row['bccRecipientsCount']),
-    uniqueRecipientsCount: num(row['uniqueRecipientsCount']),
-    attachmentsCount: num(row['attachmentsCount']),
-    trafficSource: text(row['trafficSource']),
-    senderDomain: text(row['senderDomain']),
-    senderUsername: text(row['senderUsername']),
-    senderTime: text(row['senderTime']),
-    messageStatus: text(row['messageStatus']),
-    messageStatusTime: text(row['messageStatusTime']),
-    messageStatusFingerprint: text(row['messageStatusFingerprint']),
-    statusCounts: parseJson<Record<string, number>>(row['statusCounts'], {}),
-    recipientCount: num(row['recipientCount']) ?? 0,
-    finalRecipientCount: num(row['finalRecipientCount']) ?? 0,
-    hardBounceCount: num(row['hardBounceCount']) ?? 0,
+    messageId: textOf(row, 'messageId') ?? '',
+    resourceId: textOf(row, 'resourceId'),
+    sendTime: textOf(row, 'sendTime'),
+    sendFingerprint: textOf(row, 'sendFingerprint'),
+    sizeMb: numberOf(row, 'sizeMb'),
+    toRecipientsCount: numberOf(row, 'toRecipientsCount'),
+    ccRecipientsCount: numberOf(row, 'ccRecipientsCount'),
+    bccRecipientsCount: numberOf(row, 'bccRecipientsCount'),
+    uniqueRecipientsCount: numberOf(row, 'uniqueRecipientsCount'),
+    attachmentsCount: numberOf(row, 'attachmentsCount'),
+    trafficSource: textOf(row, 'trafficSource'),
+    senderDomain: textOf(row, 'senderDomain'),
+    senderUsername: textOf(row, 'senderUsername'),
+    senderTime: textOf(row, 'senderTime'),
+    messageStatus: textOf(row, 'messageStatus'),
+    messageStatusTime: textOf(row, 'messageStatusTime'),
+    messageStatusFingerprint: textOf(row, 'messageStatusFingerprint'),
+    statusCounts: jsonOf<Record<string, number>>(row, 'statusCounts', {}),
+    recipientCount: numberOf(row, 'recipientCount') ?? 0,
+    finalRecipientCount: numberOf(row, 'finalRecipientCount') ?? 0,
+    hardBounceCount: numberOf(row, 'hardBounceCount') ?? 0,
     complete: row['complete'] === true,
-    appliedRecords: num(row['appliedRecords']) ?? 0,
+    appliedRecords: numberOf(row, 'appliedRecords') ?? 0,
   };
 }
 
@@ -110,49 +111,35 @@ export function toRecipientRow(state: RecipientState): RowProperties {
 
 export function fromRecipientRow(row: Readonly<Record<string, unknown>>): RecipientState {
   return {
-    messageId: text(row['messageId']) ?? '',
-    address: text(row['address']) ?? '',
-    status: text(row['status']),
-    statusTime: text(row['statusTime']),
-    statusFingerprint: text(row['statusFingerprint']),
-    smtpStatusCode: text(row['smtpStatusCode']),
-    enhancedSmtpStatusCode: text(row['enhancedSmtpStatusCode']),
-    failureReason: text(row['failureReason']),
-    failureMessage: text(row['failureMessage']),
+    messageId: textOf(row, 'messageId') ?? '',
+    address: textOf(row, 'address') ?? '',
+    status: textOf(row, 'status'),
+    statusTime: textOf(row, 'statusTime'),
+    statusFingerprint: textOf(row, 'statusFingerprint'),
+    smtpStatusCode: textOf(row, 'smtpStatusCode'),
+    enhancedSmtpStatusCode: textOf(row, 'enhancedSmtpStatusCode'),
+    failureReason: textOf(row, 'failureReason'),
+    failureMessage: textOf(row, 'failureMessage'),
     hardBounce: row['hardBounce'] === true,
-    hardBounceTime: text(row['hardBounceTime']),
-    views: num(row['views']) ?? 0,
-    clicks: num(row['clicks']) ?? 0,
-    otherEngagements: num(row['otherEngagements']) ?? 0,
-    firstViewTime: text(row['firstViewTime']),
-    lastViewTime: text(row['lastViewTime']),
-    firstClickTime: text(row['firstClickTime']),
-    lastClickTime: text(row['lastClickTime']),
-    clickedUrls: parseJson<ClickedUrl[]>(row['clickedUrls'], []),
+    hardBounceTime: textOf(row, 'hardBounceTime'),
+    views: numberOf(row, 'views') ?? 0,
+    clicks: numberOf(row, 'clicks') ?? 0,
+    otherEngagements: numberOf(row, 'otherEngagements') ?? 0,
+    firstViewTime: textOf(row, 'firstViewTime'),
+    lastViewTime: textOf(row, 'lastViewTime'),
+    firstClickTime: textOf(row, 'firstClickTime'),
+    lastClickTime: textOf(row, 'lastClickTime'),
+    clickedUrls: jsonOf<ClickedUrl[]>(row, 'clickedUrls', []),
     clickedUrlsTruncated: row['clickedUrlsTruncated'] === true,
-    lastUserAgent: text(row['lastUserAgent']),
-    lastEngagementTime: text(row['lastEngagementTime']),
-    lastEngagementFingerprint: text(row['lastEngagementFingerprint']),
+    lastUserAgent: textOf(row, 'lastUserAgent'),
+    lastEngagementTime: textOf(row, 'lastEngagementTime'),
+    lastEngagementFingerprint: textOf(row, 'lastEngagementFingerprint'),
   };
 }
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
 
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
 
 function cut(value: string | null, max: number): string | null {
   return value === null || value.length <= max ? value : `${value.slice(0, max)}…`;
 }
 
-function parseJson<T>(value: unknown, fallback: T): T {
-  if (typeof value !== 'string') return fallback;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return fallback;
-  }
-}

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
  * escaped value ("%" is always followed by two hex digits there), so the two forms cannot collide, and
  * the row keeps the full value in a property.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const MUST_ESCAPE = /[%|/\\#?\u0000-\u001f\u007f-\u009f]/g;
 
 /** Room for a row-kind prefix ("r|") within the 1 KiB (512 UTF-16 units) Azure allows. */

@@ -1,5 +1,6 @@
 import type { UsageTotal } from '../state/mergeUsage.js';
 import type { RowProperties } from './partitionCommit.js';
+import { numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -28,11 +29,11 @@ export function toUsageTotalRow(total: UsageTotal): RowProperties {
 
 export function fromUsageTotalRow(row: Readonly<Record<string, unknown>>): UsageTotal {
   return {
-    resourceId: String(row['resourceId'] ?? ''),
-    day: String(row['day'] ?? ''),
-    usageType: String(row['usageType'] ?? ''),
-    unitType: String(row['unitType'] ?? ''),
-    quantityMicros: Number(row['quantityMicros'] ?? 0),
-    records: Number(row['records'] ?? 0),
+    resourceId: textOf(row, 'resourceId') ?? '',
+    day: textOf(row, 'day') ?? '',
+    usageType: textOf(row, 'usageType') ?? '',
+    unitType: textOf(row, 'unitType') ?? '',
+    quantityMicros: numberOf(row, 'quantityMicros') ?? 0,
+    records: numberOf(row, 'records') ?? 0,
   };
 }

@@ -37,7 +37,8 @@ export async function dumpLedger(tables: LedgerTables, options: { includeAlerts?
       }
       rows.push(row);
     }
-    rows.sort((a, b) => `${a['partitionKey']}\u0000${a['rowKey']}`.localeCompare(`${b['partitionKey']}\u0000${b['rowKey']}`));
+    const key = (row: Record<string, unknown>) => `${String(row['partitionKey'])}\u0000${String(row['rowKey'])}`;
+    rows.sort((a, b) => key(a).localeCompare(key(b)));
     dump[role] = rows;
   }
   return dump;

@@ -45,7 +45,7 @@ describe('storage faults', () => {
     );
     expect(failure).toBeInstanceOf(LedgerError);
     expect(failure).toMatchObject({ code: 'storage_unavailable', retryable: true });
-    ctx.annotate(String((failure as Error).message));
+    await ctx.annotate((failure as Error).message);
     proxy.fault = { kind: 'none' };
     const redelivered = await run();
     expect(redelivered.report.applied + redelivered.report.duplicates).toBe(8);

@@ -19,7 +19,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 export function bouncesCsv(records: readonly BounceRecord[]): string {
-  const cell = (v: unknown) => {
+  const cell = (v: string | number | null | undefined) => {
     const text = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };

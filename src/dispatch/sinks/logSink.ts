@@ -31,13 +31,13 @@ export function formatAlertLogLine(alert: LedgerAlert): string {
 export function createLogSink(write: (line: string) => void): AlertSink {
   return {
     name: 'log',
-    async deliver(alert: LedgerAlert): Promise<DeliveryResult> {
+    deliver(alert: LedgerAlert): Promise<DeliveryResult> {
       try {
         write(formatAlertLogLine(alert));
-        return { outcome: 'delivered' };
+        return Promise.resolve({ outcome: 'delivered' });
       } catch (thrown) {
         // A logger that throws is a transient fault of the host (a closed stream), not of the alert.
-        return { outcome: 'retry', reason: `log sink could not write the alert line: ${ensureError(thrown).message}` };
+        return Promise.resolve({ outcome: 'retry', reason: `log sink could not write the alert line: ${ensureError(thrown).message}` });
       }
     },
   };

@@ -182,8 +182,10 @@ async function readBodyPrefix(response: Response, maxBytes: number, signal: Abor
     while (received < maxBytes) {
       const next = await reader.read();
       if (next.done) break;
-      chunks.push(next.value);
-      received += next.value.byteLength;
+      const chunk: unknown = next.value;
+      if (!(chunk instanceof Uint8Array)) break;
+      chunks.push(chunk);
+      received += chunk.byteLength;
     }
   } catch {
     // The body broke off (timeout, reset): what arrived is still worth keeping.
