@@ -22,8 +22,7 @@ import {
   toRecipientRow,
 } from '../store/messageRows.js';
 import { commitPartition, type RowWrite, type StorageIo } from '../store/partitionCommit.js';
-import { isRejectedByStorage } from '../store/storageRetry.js';
-import { ensureError } from '../errors.js';
+import { commitIsolatingRejects, type Rejected } from './isolateRejected.js';
 
 /**
  * Applies one message's new records: one read and one transaction per chunk of records (a batch rarely
@@ -39,7 +38,7 @@ export interface MessageApplyResult {
   /** Sends and hard bounces this commit added, for the bounce-rate guardrail. */
   readonly rateContributions: readonly RateContribution[];
   /** Records storage refused to take (with the reason), to be dead-lettered. */
-  readonly rejected: readonly { readonly events: readonly MessageEvent[]; readonly reason: string }[];
+  readonly rejected: readonly Rejected<MessageEvent>[];
 }
 
 export interface MessageApplyDeps {
@@ -56,27 +55,24 @@ export async function applyMessageEvents(
   events: readonly MessageEvent[],
   deps: MessageApplyDeps,
 ): Promise<MessageApplyResult> {
-  let applied = 0;
-  let duplicates = 0;
-  const alerts: HardBounceAlert[] = [];
-  const rateContributions: RateContribution[] = [];
-  const rejected: { events: readonly MessageEvent[]; reason: string }[] = [];
-  for (let i = 0; i < events.length; i += RECORDS_PER_COMMIT) {
-    const chunk = events.slice(i, i + RECORDS_PER_COMMIT);
-    let result: Omit<MessageApplyResult, 'rejected'>;
-    try {
-      result = await commitChunk(messageId, chunk, deps);
-    } catch (error) {
-      if (!isRejectedByStorage(error)) throw error;
-      rejected.push({ events: chunk, reason: ensureError(error).message.split('\n')[0] ?? 'rejected by storage' });
-      continue;
-    }
-    applied += result.applied;
-    duplicates += result.duplicates;
-    alerts.push(...result.alerts);
-    rateContributions.push(...result.rateContributions);
-  }
-  return { applied, duplicates, alerts, rateContributions, rejected };
+  const { results, rejected } = await commitIsolatingRejects(events, RECORDS_PER_COMMIT, async (chunk) => {
+    const result = await commitChunk(messageId, chunk, deps);
+    // Written again after the commit (create-only, so harmless when present): should the dispatcher
+    // have removed the write-ahead row as an orphan while this commit was slow, it comes back.
+    await Promise.all(
+      result.alerts.map((a) =>
+        writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey: messagePartitionKey(messageId), rowKey: alertRowKey(a.recipient) }, deps.io, deps.now()),
+      ),
+    );
+    return result;
+  });
+  return {
+    applied: results.reduce((n, r) => n + r.applied, 0),
+    duplicates: results.reduce((n, r) => n + r.duplicates, 0),
+    alerts: results.flatMap((r) => r.alerts),
+    rateContributions: results.flatMap((r) => r.rateContributions),
+    rejected,
+  };
 }
 
 function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: MessageApplyDeps): Promise<Omit<MessageApplyResult, 'rejected'>> {

@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { UsageEvent } from '../ingest/ledgerEvent.js';
 import { mergeUsage } from '../state/mergeUsage.js';
 import { commitPartition, type RowWrite, type StorageIo } from '../store/partitionCommit.js';
+import { commitIsolatingRejects, type Rejected } from './isolateRejected.js';
 import {
   NO_RESOURCE,
   fromUsageTotalRow,
@@ -17,6 +18,8 @@ const RECORDS_PER_COMMIT = 45;
 export interface UsageApplyResult {
   readonly applied: number;
   readonly duplicates: number;
+  /** Records storage refused to take (with the reason), to be dead-lettered. */
+  readonly rejected: readonly Rejected<UsageEvent>[];
 }
 
 /** Applies the usage records of one resource-day partition, each RecordId counted once. */
@@ -27,12 +30,9 @@ export async function applyUsageEvents(
   deps: { readonly usage: TableClient; readonly io: StorageIo },
 ): Promise<UsageApplyResult> {
   const partitionKey = usagePartitionKey(resourceId, day);
-  let applied = 0;
-  let duplicates = 0;
-  for (let i = 0; i < events.length; i += RECORDS_PER_COMMIT) {
-    const chunk = events.slice(i, i + RECORDS_PER_COMMIT);
+  const { results, rejected } = await commitIsolatingRejects(events, RECORDS_PER_COMMIT, (chunk) => {
     const totalKeys = [...new Set(chunk.map((e) => usageTotalRowKey(e.usageType, e.unitType)))];
-    const result = await commitPartition(
+    return commitPartition(
       deps.usage,
       partitionKey,
       [...totalKeys, ...chunk.map((e) => usageRecordRowKey(e.recordId))],
@@ -63,8 +63,6 @@ export async function applyUsageEvents(
       deps.io,
       { usagePartition: partitionKey },
     );
-    applied += result.applied;
-    duplicates += result.duplicates;
-  }
-  return { applied, duplicates };
+  });
+  return { applied: results.reduce((n, r) => n + r.applied, 0), duplicates: results.reduce((n, r) => n + r.duplicates, 0), rejected };
 }

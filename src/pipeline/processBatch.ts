@@ -5,7 +5,8 @@ import { evaluateDomainRate, recordRateContributions, type RateContribution } fr
 import type { LedgerConfig } from '../config.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
 import { toDeadLetter } from '../ingest/deadLetter.js';
-import { EMAIL_CATEGORIES } from '../ingest/ledgerEvent.js';
+import { EMAIL_CATEGORIES, type LedgerEvent } from '../ingest/ledgerEvent.js';
+import type { Rejected } from './isolateRejected.js';
 import { writeDeadLetters } from '../store/deadLetterStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { StorageMeter } from '../store/storageRetry.js';
@@ -82,8 +83,8 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const deadLettersWritten = writeDeadLetters(deps.tables.deadLetters, triaged.deadLetters, io, now());
   const [messages, usage] = await Promise.all([messageResults, usageResults, deadLettersWritten]);
 
-  const refused = messages.flatMap((m) =>
-    m.rejected.flatMap(({ events, reason }) =>
+  const refused = [...messages, ...usage].flatMap((m) =>
+    m.rejected.flatMap(({ events, reason }: Rejected<LedgerEvent>) =>
       events.map((e) =>
         toDeadLetter(
           { code: 'storage_rejected', message: `storage refused the write: ${reason}` },

@@ -33,6 +33,7 @@ export interface RateContribution {
 const COUNT_ROW = 'count';
 const STATE_ROW = 'state';
 const CONTRIBUTIONS_PER_COMMIT = 90;
+const MAX_EVALUATION_ROUNDS = 5;
 
 const ratePartitionKey = (domain: string, hour: string): string => `rate|${encodeKey(domain.toLowerCase())}|${hour}`;
 const stateParitionKey = (domain: string): string => `ratestate|${encodeKey(domain.toLowerCase())}`;
@@ -98,48 +99,60 @@ export async function evaluateDomainRate(
 ): Promise<BounceRateAlert | null> {
   const domain = senderDomain.toLowerCase();
   const partitionKey = stateParitionKey(domain);
-  const stored = (await readRows(bounces, partitionKey, [STATE_ROW], io, { senderDomain: domain })).get(STATE_ROW);
-  const storedEnd = stored === undefined ? '' : (textOf(stored.properties, 'windowEnd') ?? '');
-  const windowEnd = storedEnd > windowEndHour ? storedEnd : windowEndHour;
-  const buckets = await readBuckets(bounces, domain, windowEnd, thresholds.windowHours, io);
-  const outboxKeys = (['warning', 'critical'] as const).map((level) => `a|${bounceRateAlertId(domain, level, windowEnd)}`);
-  return commitPartition(
-    bounces,
-    partitionKey,
-    [STATE_ROW, ...outboxKeys],
-    (rows) => {
-      const state = rows.get(STATE_ROW)?.properties;
-      if (typeof state?.['windowEnd'] === 'string' && state['windowEnd'] > windowEnd) return { writes: [], result: null };
-      const previous = (state?.['level'] as RateLevel | undefined) ?? 'ok';
-      const evaluation = evaluateBounceRate(buckets, windowEnd, thresholds, previous);
-      const stateRow: RowWrite = {
-        rowKey: STATE_ROW,
-        properties: {
-          rowType: 'rateState',
-          senderDomain: domain,
-          level: evaluation.level,
-          windowEnd: evaluation.windowEnd,
-          sends: evaluation.sends,
-          hardBounces: evaluation.hardBounces,
-          rate: evaluation.rate,
-        },
-      };
-      if (evaluation.crossed === null) {
-        const unchanged = evaluation.level === previous && state?.['windowEnd'] === windowEnd;
-        return { writes: unchanged ? [] : [stateRow], result: null };
-      }
-      const alert = buildBounceRateAlert(domain, { ...evaluation, crossed: evaluation.crossed }, thresholds, now);
-      const outboxKey = `a|${alert.id}`;
-      if (rows.has(outboxKey)) return { writes: [stateRow], result: null };
-      return {
-        writes: [stateRow, { rowKey: outboxKey, properties: { rowType: 'alert', alertId: alert.id, alert: JSON.stringify(alert) } }],
-        result: alert,
-        beforeCommit: () => writeAlertIntent(alerts, alert, { table: 'bounces', partitionKey, rowKey: outboxKey }, io, now),
-      };
-    },
-    io,
-    { senderDomain: domain },
-  );
+  for (let round = 1; round <= MAX_EVALUATION_ROUNDS; round += 1) {
+    const stored = (await readRows(bounces, partitionKey, [STATE_ROW], io, { senderDomain: domain })).get(STATE_ROW);
+    const storedEnd = stored === undefined ? '' : (textOf(stored.properties, 'windowEnd') ?? '');
+    const windowEnd = storedEnd > windowEndHour ? storedEnd : windowEndHour;
+    const buckets = await readBuckets(bounces, domain, windowEnd, thresholds.windowHours, io);
+    const outboxKeys = (['warning', 'critical'] as const).map((level) => `a|${bounceRateAlertId(domain, level, windowEnd)}`);
+    const outcome = await commitPartition<{ stale: boolean; alert: BounceRateAlert | null }>(
+      bounces,
+      partitionKey,
+      [STATE_ROW, ...outboxKeys],
+      (rows) => {
+        // Someone evaluated since we read the buckets: ours may be older data. Read again.
+        if (rows.get(STATE_ROW)?.etag !== stored?.etag) return { writes: [], result: { stale: true, alert: null } };
+        const state = rows.get(STATE_ROW)?.properties;
+        const previous = (state?.['level'] as RateLevel | undefined) ?? 'ok';
+        const evaluation = evaluateBounceRate(buckets, windowEnd, thresholds, previous);
+        const stateRow: RowWrite = {
+          rowKey: STATE_ROW,
+          properties: {
+            rowType: 'rateState',
+            senderDomain: domain,
+            level: evaluation.level,
+            windowEnd: evaluation.windowEnd,
+            sends: evaluation.sends,
+            hardBounces: evaluation.hardBounces,
+            rate: evaluation.rate,
+          },
+        };
+        if (evaluation.crossed === null) {
+          const unchanged = evaluation.level === previous && state?.['windowEnd'] === windowEnd && state['sends'] === evaluation.sends;
+          return { writes: unchanged ? [] : [stateRow], result: { stale: false, alert: null } };
+        }
+        const alert = buildBounceRateAlert(domain, { ...evaluation, crossed: evaluation.crossed }, thresholds, now);
+        const outboxKey = `a|${alert.id}`;
+        if (rows.has(outboxKey)) return { writes: [stateRow], result: { stale: false, alert: null } };
+        return {
+          writes: [stateRow, { rowKey: outboxKey, properties: { rowType: 'alert', alertId: alert.id, alert: JSON.stringify(alert) } }],
+          result: { stale: false, alert },
+          beforeCommit: () => writeAlertIntent(alerts, alert, { table: 'bounces', partitionKey, rowKey: outboxKey }, io, now),
+        };
+      },
+      io,
+      { senderDomain: domain },
+    );
+    if (outcome.stale) continue;
+    if (outcome.alert !== null) {
+      // Again after the commit (create-only): restores the delivery row if it was taken for an orphan.
+      await writeAlertIntent(alerts, outcome.alert, { table: 'bounces', partitionKey, rowKey: `a|${outcome.alert.id}` }, io, now);
+    }
+    return outcome.alert;
+  }
+  // Other instances kept evaluating this domain meanwhile and their evaluations stand; the guardrail
+  // is advisory, and the domain's next batch evaluates again with all counters.
+  return null;
 }
 
 async function readBuckets(bounces: TableClient, domain: string, windowEndHour: string, hours: number, io: StorageIo): Promise<RateBucket[]> {

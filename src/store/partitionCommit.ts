@@ -174,11 +174,19 @@ export const COMMIT_ID = 'commitId';
  */
 export const MAX_STRING_UNITS = 30_000;
 
+/** Cuts to at most `max` UTF-16 units including the ellipsis, never between the halves of a surrogate pair. */
+export function cutText(value: string, max: number): string {
+  let end = max - 1;
+  const code = value.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${value.slice(0, end)}…`;
+}
+
 export function fitForTable(properties: RowProperties): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(properties)) {
     if (value === null) continue;
-    out[key] = typeof value === 'string' && value.length > MAX_STRING_UNITS ? `${value.slice(0, MAX_STRING_UNITS - 1)}…` : value;
+    out[key] = typeof value === 'string' && value.length > MAX_STRING_UNITS ? cutText(value, MAX_STRING_UNITS) : value;
   }
   return out;
 }

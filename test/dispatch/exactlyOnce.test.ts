@@ -141,3 +141,37 @@ describe('hard-bounce alerts: exactly once in effect, never lost', () => {
 });
 
 export type { LedgerConfig, LedgerTables };
+
+describe('orphan clean-up racing a slow commit', () => {
+  it('a delivery row removed as an orphan while its commit was slow is put back, and the alert is delivered', async () => {
+    const { startFaultyProxy } = await import('../helpers/faultyStorageProxy.js');
+    const { inject } = await import('vitest');
+    const { hardBounceAlertId } = await import('../../src/alerts/hardBounceAlert.js');
+    const proxy = await startFaultyProxy(inject('azuriteConnectionString'));
+    const receiver = await startWebhookReceiver({ secret });
+    const { tables, config } = await openTestTables({ LEDGER_STORAGE: proxy.connectionString, LEDGER_ALERT_WEBHOOK_URL: receiver.url, LEDGER_ALERT_WEBHOOK_SECRET: secret, LEDGER_ALERT_LOG: 'false' });
+    cleanups.push(() => tables.close(), () => receiver.close(), () => proxy.close());
+    const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
+    const bounced = stream.find((r) => JSON.stringify(r).includes('"Bounced"')) as { correlationId: string; properties: { RecipientId: string } };
+    const messageId = bounced.correlationId.toLowerCase();
+    const recipient = bounced.properties.RecipientId;
+    // A first attempt wrote its delivery row ahead, then its commit failed, 20 minutes ago.
+    const stale = { ...(await import('../helpers/sampleAlerts.js')).sampleHardBounce({ id: hardBounceAlertId(messageId, recipient), messageId, recipient }) };
+    await writeAlertIntent(tables.alerts, stale, { table: 'messages', partitionKey: messageId, rowKey: `a|${recipient}` }, io, new Date(Date.now() - 20 * 60_000));
+    // The redelivered batch: its write-ahead finds the row (409), and its commit is held up.
+    let release!: () => void;
+    let held!: () => void;
+    const heldUp = new Promise<void>((resolve) => (held = resolve));
+    proxy.fault = { kind: 'hold', remaining: 1, only: (req) => (req.url ?? '').includes('$batch'), release: new Promise<void>((resolve) => (release = resolve)), onHeld: () => held() };
+    const batch = processBatch(bodies([bounced], 'r'), pipelineDepsFrom(config, tables));
+    await heldUp;
+    // Meanwhile the timer sees no outbox row and removes the delivery row as an orphan.
+    const sinks = createAlertSinks(config, () => undefined);
+    expect((await dispatchAlerts({ tables, sinks, io })).orphansRemoved).toBe(1);
+    release();
+    await batch;
+    const report = await dispatchAlerts({ tables, sinks, io });
+    expect(report.delivered).toBe(1);
+    expect(hardBounceIds(receiver)).toEqual([hardBounceAlertId(messageId, recipient)]);
+  });
+});

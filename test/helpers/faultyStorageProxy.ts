@@ -9,7 +9,11 @@ export interface FaultyProxy {
   /** Connection string pointing the Table client at the proxy. */
   readonly connectionString: string;
   /** What to do with the next requests. */
-  fault: { kind: 'none' } | { kind: '503' | 'reset' | 'dropResponse'; remaining: number; only?: (req: http.IncomingMessage) => boolean };
+  fault:
+    | { kind: 'none' }
+    | { kind: '503' | 'reset' | 'dropResponse'; remaining: number; only?: (req: http.IncomingMessage) => boolean }
+    /** Holds matching requests until `release` resolves, then forwards them. */
+    | { kind: 'hold'; remaining: number; only?: (req: http.IncomingMessage) => boolean; release: Promise<void>; onHeld?: () => void };
   readonly faultsInjected: number;
   close(): Promise<void>;
 }
@@ -24,6 +28,27 @@ export async function startFaultyProxy(azuriteConnectionString: string): Promise
   const server = http.createServer((req, res) => {
     const fault = state.fault;
     const applies = fault.kind !== 'none' && fault.remaining > 0 && (fault.only?.(req) ?? true);
+    if (fault.kind === 'hold' && applies) {
+      fault.remaining -= 1;
+      injected += 1;
+      fault.onHeld?.();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void fault.release.then(() => {
+          const upstream = http.request(
+            { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+            (up) => {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            },
+          );
+          upstream.on('error', () => res.destroy());
+          upstream.end(Buffer.concat(chunks));
+        });
+      });
+      return;
+    }
     if (fault.kind === 'dropResponse' && applies) {
       // The request reaches Azurite and is carried out; its answer is lost on the way back.
       fault.remaining -= 1;
