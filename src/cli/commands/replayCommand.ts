@@ -82,7 +82,7 @@ export function renderReplay(result: ReplayResult): string {
   const lines = [
     `Replayed ${r.records} records in ${(r.durationMs / 1000).toFixed(1)} s into ${result.storage}:`,
     `  applied ${r.applied}, duplicates ${r.duplicates}, ignored ${r.ignored}, dead-lettered ${r.deadLettered}`,
-    `  ${r.messagesTouched} message batches, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new alerts`,
+    `  ${r.messagesTouched} message updates, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new alerts`,
     `  alerts: ${result.alerts.delivered} delivered, ${result.alerts.retrying} still pending, ${result.alerts.failed} failed (log lines in ${result.alertLog})`,
   ];
   if (Object.keys(r.ignoredByCategory).length > 0) {
