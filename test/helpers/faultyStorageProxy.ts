@@ -25,66 +25,59 @@ export async function startFaultyProxy(azuriteConnectionString: string): Promise
   let injected = 0;
   const state: { fault: FaultyProxy['fault'] } = { fault: { kind: 'none' } };
 
+  /** Sends the request on to Azurite; by default its answer goes back to the client. */
+  const forward = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    onAnswer: (up: http.IncomingMessage) => void = (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  ): http.ClientRequest => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      onAnswer,
+    );
+    upstream.on('error', () => res.destroy());
+    return upstream;
+  };
+
   const server = http.createServer((req, res) => {
     const fault = state.fault;
     const applies = fault.kind !== 'none' && fault.remaining > 0 && (fault.only?.(req) ?? true);
-    if (fault.kind === 'hold' && applies) {
-      fault.remaining -= 1;
-      injected += 1;
-      fault.onHeld?.();
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void fault.release.then(() => {
-          const upstream = http.request(
-            { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-            (up) => {
-              res.writeHead(up.statusCode ?? 502, up.headers);
-              up.pipe(res);
-            },
-          );
-          upstream.on('error', () => res.destroy());
-          upstream.end(Buffer.concat(chunks));
-        });
-      });
+    if (fault.kind === 'none' || !applies) {
+      req.pipe(forward(req, res));
       return;
     }
-    if (fault.kind === 'dropResponse' && applies) {
-      // The request reaches Azurite and is carried out; its answer is lost on the way back.
-      fault.remaining -= 1;
-      injected += 1;
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-        (up) => {
-          up.resume();
-          up.on('end', () => req.socket.destroy());
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-      return;
-    }
-    if (fault.kind !== 'none' && applies) {
-      fault.remaining -= 1;
-      injected += 1;
-      req.resume();
-      if (fault.kind === 'reset') {
-        req.socket.destroy();
+    fault.remaining -= 1;
+    injected += 1;
+    switch (fault.kind) {
+      case 'hold': {
+        fault.onHeld?.();
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => void fault.release.then(() => forward(req, res).end(Buffer.concat(chunks))));
         return;
       }
-      res.writeHead(503, { 'content-type': 'application/json', 'x-ms-error-code': 'ServerBusy' });
-      res.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'injected by test proxy' } } }));
-      return;
+      case 'dropResponse':
+        // The request reaches Azurite and is carried out; its answer is lost on the way back.
+        req.pipe(
+          forward(req, res, (up) => {
+            up.resume();
+            up.on('end', () => req.socket.destroy());
+          }),
+        );
+        return;
+      case 'reset':
+        req.resume();
+        req.socket.destroy();
+        return;
+      case '503':
+        req.resume();
+        res.writeHead(503, { 'content-type': 'application/json', 'x-ms-error-code': 'ServerBusy' });
+        res.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'injected by test proxy' } } }));
+        return;
     }
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
