@@ -3,7 +3,7 @@ import { writeAlertIntent, type AlertState } from '../store/alertOutbox.js';
 import {
   claimDelivery,
   deleteDelivery,
-  getAlertDelivery,
+  getAlertDeliveries,
   listAlertDeliveries,
   outboxRowExists,
   saveDelivery,
@@ -60,7 +60,7 @@ export async function dispatchAlerts(deps: DispatchDeps, options: DispatchOption
   const candidates =
     options.ids === undefined
       ? await listAlertDeliveries(deps.tables.alerts, deps.io, { states })
-      : (await Promise.all(options.ids.map((id) => getAlertDelivery(deps.tables.alerts, id, deps.io)))).filter((d): d is AlertDelivery => d !== null);
+      : await getAlertDeliveries(deps.tables.alerts, options.ids, deps.io);
   for (const delivery of candidates) {
     const outcome = await dispatchOne(delivery, deps, options, now());
     report[outcome] += 1;
