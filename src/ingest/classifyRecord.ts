@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isPlainObject, safeStringify } from './decodeBody.js';
 import type { LedgerEvent } from './ledgerEvent.js';
 import { EMAIL_CATEGORIES } from './ledgerEvent.js';
+import { hasLoneSurrogate } from './jsonText.js';
 import { utcTime } from './looseScalars.js';
 import type { RecordIssue } from './recordIssue.js';
 import { recordFingerprint } from './recordFingerprint.js';
@@ -31,6 +32,30 @@ const CATEGORY_BY_NAME: ReadonlyMap<string, OurCategory> = new Map([
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  const classified = classifyFields(raw, source, recordIndex);
+  if (classified.kind !== 'event') return classified;
+  const field = loneSurrogateField(classified.event);
+  if (field === undefined) return classified;
+  return invalid(
+    {
+      code: 'invalid_unicode',
+      message: `"${field}" holds a lone UTF-16 surrogate: not Unicode text, so it can be neither used as a storage key nor stored exactly`,
+      path: field,
+    },
+    raw,
+    EMAIL_CATEGORIES[classified.event.kind],
+  );
+}
+
+/** The first text field of the event (keys and free text alike) that is not well-formed UTF-16. */
+function loneSurrogateField(event: LedgerEvent): string | undefined {
+  for (const [field, value] of Object.entries(event)) {
+    if (field !== 'source' && typeof value === 'string' && hasLoneSurrogate(value)) return field;
+  }
+  return undefined;
+}
+
+function classifyFields(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
   if (!isPlainObject(raw)) {
     return invalid({ code: 'not_an_object', message: 'a record must be a JSON object' }, raw, null);
   }

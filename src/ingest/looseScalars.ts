@@ -6,7 +6,8 @@ import { z } from 'zod';
  * nothing is coerced silently: "" is absent, not 0 (z.coerce.number would turn "" into 0).
  */
 
-const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
+/** A Map, so that "constructor" or "toString" is an unknown word rather than an inherited method. */
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([['true', true], ['false', false], ['1', true], ['0', false]]);
 
 /** true | false | "true" | "False" | "TRUE" | 1 | 0. Absent or "" → false. */
 export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null()]).optional().transform((value, ctx) => {
@@ -14,7 +15,7 @@ export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null
   if (typeof value === 'boolean') return value;
   const word = String(value).trim().toLowerCase();
   if (word === '') return false;
-  const parsed = BOOLEAN_WORDS[word];
+  const parsed = BOOLEAN_WORDS.get(word);
   if (parsed === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a boolean or "true"/"false", got ${JSON.stringify(value)}` });
     return z.NEVER;

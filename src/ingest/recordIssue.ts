@@ -4,6 +4,10 @@
  */
 export type RecordIssueCode =
   | 'invalid_json'
+  /** A Buffer body whose bytes are not UTF-8. */
+  | 'invalid_utf8'
+  /** A field the ledger keeps holds a lone UTF-16 surrogate: not Unicode text, cannot be keyed or stored exactly. */
+  | 'invalid_unicode'
   | 'empty_body'
   | 'unsupported_body'
   | 'records_not_array'

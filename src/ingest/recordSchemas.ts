@@ -44,12 +44,15 @@ export const usageProperties = z.object({
   starttime: z.union([utcTime, z.literal(''), z.null()]).optional().transform((v) => (v ? v : null)),
 });
 
-/** Lower-cases the keys of one object level. On a key clash the first spelling wins, deterministically. */
+/**
+ * Lower-cases the keys of one object level. On a key clash the first spelling wins, deterministically.
+ * Null prototype: a key named "__proto__" or "constructor" is data like any other.
+ */
 export function lowerCaseKeys(object: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(object).sort()) {
     const lower = key.toLowerCase();
-    if (!(lower in out)) out[lower] = object[key];
+    if (!Object.hasOwn(out, lower)) out[lower] = object[key];
   }
   return out;
 }

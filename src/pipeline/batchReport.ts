@@ -38,18 +38,24 @@ export function emptyReport(): BatchReport {
     storageRetries: 0,
     storageConflicts: 0,
     durationMs: 0,
-    ignoredByCategory: {},
-    deadLettersByReason: {},
+    ignoredByCategory: counts(),
+    deadLettersByReason: counts(),
   };
+}
+
+/**
+ * A count per data-named key, with a null prototype: a category or status named "constructor",
+ * "toString" or "__proto__" is counted like any other, never read as an inherited member.
+ */
+export function counts(entries: Iterable<readonly [string, number]> = []): Record<string, number> {
+  const out = Object.create(null) as Record<string, number>;
+  for (const [key, n] of entries) out[key] = (Object.hasOwn(out, key) ? (out[key] ?? 0) : 0) + n;
+  return out;
 }
 
 /** Sums reports (the CLI replays a stream as many batches). */
 export function addReports(total: BatchReport, next: BatchReport): BatchReport {
-  const sumCounts = (a: Record<string, number>, b: Record<string, number>) => {
-    const out = { ...a };
-    for (const [key, n] of Object.entries(b)) out[key] = (out[key] ?? 0) + n;
-    return out;
-  };
+  const sumCounts = (a: Record<string, number>, b: Record<string, number>) => counts([...Object.entries(a), ...Object.entries(b)]);
   return {
     records: total.records + next.records,
     applied: total.applied + next.applied,

@@ -12,7 +12,7 @@ import type { LedgerTables } from '../store/ledgerTables.js';
 import { StorageMeter } from '../store/storageRetry.js';
 import { applyMessageEvents } from './applyMessageEvents.js';
 import { applyUsageEvents } from './applyUsageEvents.js';
-import type { BatchReport } from './batchReport.js';
+import { counts, type BatchReport } from './batchReport.js';
 import { triageBatch } from './triageBatch.js';
 
 /**
@@ -99,8 +99,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   );
   if (refused.length > 0) await writeDeadLetters(deps.tables.deadLetters, refused, io, now());
   const deadLetters = [...triaged.deadLetters, ...refused];
-  const deadLettersByReason: Record<string, number> = {};
-  for (const letter of deadLetters) deadLettersByReason[letter.issue.code] = (deadLettersByReason[letter.issue.code] ?? 0) + 1;
+  const deadLettersByReason = counts(deadLetters.map((letter) => [letter.issue.code, 1] as const));
   const all = [...messages, ...usage];
   const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => m.rateContributions), deps, deps.bounceRate, io, now());
   const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts];
@@ -120,7 +119,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       storageRetries: meter.retries,
       storageConflicts: meter.conflicts,
       durationMs: Math.round(performance.now() - started),
-      ignoredByCategory: { ...triaged.ignoredByCategory },
+      ignoredByCategory: counts(Object.entries(triaged.ignoredByCategory)),
       deadLettersByReason,
     },
   };

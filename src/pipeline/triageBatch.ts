@@ -3,6 +3,7 @@ import { decodeBody } from '../ingest/decodeBody.js';
 import type { MessageEvent, UsageEvent } from '../ingest/ledgerEvent.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
 import { type DeadLetter, toDeadLetter } from '../ingest/deadLetter.js';
+import { counts } from './batchReport.js';
 
 /**
  * The pure half of a batch: decode every body, classify every record, drop in-batch repeats, and group
@@ -23,7 +24,7 @@ export function triageBatch(bodies: readonly SourcedBody[], deadLetterRawLimit: 
   let records = 0;
   let ignored = 0;
   let batchDuplicates = 0;
-  const ignoredByCategory: Record<string, number> = {};
+  const ignoredByCategory = new Map<string, number>();
   const deadLetters: DeadLetter[] = [];
   const seen = new Set<string>();
   const messageGroups = new Map<string, MessageEvent[]>();
@@ -41,7 +42,7 @@ export function triageBatch(bodies: readonly SourcedBody[], deadLetterRawLimit: 
       const classified = classifyRecord(raw, source, recordIndex);
       if (classified.kind === 'ignored') {
         ignored += 1;
-        ignoredByCategory[classified.category] = (ignoredByCategory[classified.category] ?? 0) + 1;
+        ignoredByCategory.set(classified.category, (ignoredByCategory.get(classified.category) ?? 0) + 1);
         return;
       }
       if (classified.kind === 'invalid') {
@@ -68,5 +69,5 @@ export function triageBatch(bodies: readonly SourcedBody[], deadLetterRawLimit: 
       }
     });
   }
-  return { records, messageGroups, usageGroups, deadLetters, ignoredByCategory, ignored, batchDuplicates };
+  return { records, messageGroups, usageGroups, deadLetters, ignoredByCategory: counts(ignoredByCategory), ignored, batchDuplicates };
 }

@@ -3,18 +3,18 @@
  * with the latest `time`; records with equal times (ACS stamps some at the same instant) are resolved by
  * rank, so the outcome never depends on arrival order: the worse, more informative news wins.
  */
-const RANK: Readonly<Record<string, number>> = {
-  Bounced: 7,
-  Suppressed: 6,
-  Failed: 5,
-  FilteredSpam: 4,
-  Quarantined: 3,
-  Delivered: 2,
-  Expanded: 1,
-};
+const RANK: ReadonlyMap<string, number> = new Map([
+  ['Bounced', 7],
+  ['Suppressed', 6],
+  ['Failed', 5],
+  ['FilteredSpam', 4],
+  ['Quarantined', 3],
+  ['Delivered', 2],
+  ['Expanded', 1],
+]);
 
 export function statusRank(status: string): number {
-  return RANK[status] ?? 0;
+  return RANK.get(status) ?? 0;
 }
 
 /** Recipient statuses after which ACS reports nothing more for the recipient (normally). */

@@ -203,7 +203,8 @@ function recount(
   before: ReadonlyMap<string, RecipientState>,
   after: ReadonlyMap<string, RecipientState>,
 ): MessageState {
-  const statusCounts: Record<string, number> = { ...message.statusCounts };
+  // A Map: statuses are data ("constructor" and "__proto__" are statuses a sender can write).
+  const statusCounts = new Map(Object.entries(message.statusCounts));
   let { recipientCount, finalRecipientCount, hardBounceCount } = message;
   for (const [address, next] of after) {
     const previous = before.get(address);
@@ -211,11 +212,11 @@ function recount(
     const oldStatus = previous?.status ?? null;
     if (oldStatus !== next.status) {
       if (oldStatus !== null) {
-        const remaining = (statusCounts[oldStatus] ?? 0) - 1;
-        if (remaining > 0) statusCounts[oldStatus] = remaining;
-        else delete statusCounts[oldStatus];
+        const remaining = (statusCounts.get(oldStatus) ?? 0) - 1;
+        if (remaining > 0) statusCounts.set(oldStatus, remaining);
+        else statusCounts.delete(oldStatus);
       }
-      if (next.status !== null) statusCounts[next.status] = (statusCounts[next.status] ?? 0) + 1;
+      if (next.status !== null) statusCounts.set(next.status, (statusCounts.get(next.status) ?? 0) + 1);
     }
     finalRecipientCount += Number(isFinalStatus(next.status)) - Number(isFinalStatus(oldStatus));
     hardBounceCount += Number(next.hardBounce) - Number(previous?.hardBounce ?? false);
@@ -224,8 +225,11 @@ function recount(
   return { ...message, statusCounts: sortKeys(statusCounts), recipientCount, finalRecipientCount, hardBounceCount, complete };
 }
 
-function sortKeys(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
+/** Null prototype, so that a status named "__proto__" is an own key like the others. */
+function sortKeys(counts: ReadonlyMap<string, number>): Record<string, number> {
+  const out = Object.create(null) as Record<string, number>;
+  for (const [key, n] of [...counts].sort(([a], [b]) => compareText(a, b))) out[key] = n;
+  return out;
 }
 
 function minTime(a: string | null, b: string): string {

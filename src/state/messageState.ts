@@ -90,7 +90,7 @@ export function emptyMessage(messageId: string): MessageState {
     messageStatus: null,
     messageStatusTime: null,
     messageStatusFingerprint: null,
-    statusCounts: {},
+    statusCounts: Object.create(null) as Record<string, number>,
     recipientCount: 0,
     finalRecipientCount: 0,
     hardBounceCount: 0,

@@ -37,7 +37,7 @@ export async function summarizeLedger(tables: LedgerTables): Promise<LedgerSumma
   for await (const message of listMessages(tables.messages)) {
     messages += 1;
     const key = message.senderDomain ?? '(unknown sender)';
-    const entry = domains.get(key) ?? { messages: 0, complete: 0, statusCounts: {} };
+    const entry = domains.get(key) ?? { messages: 0, complete: 0, statusCounts: Object.create(null) as Record<string, number> };
     entry.messages += 1;
     entry.complete += Number(message.complete);
     for (const [status, n] of Object.entries(message.statusCounts)) entry.statusCounts[status] = (entry.statusCounts[status] ?? 0) + n;

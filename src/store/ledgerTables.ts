@@ -1,4 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { escapeLineSeparatorsPolicy } from './lineSeparatorPolicy.js';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { LedgerConfig, StorageTarget } from '../config.js';
 import { LedgerError } from '../errors.js';
@@ -77,7 +78,10 @@ export async function openLedgerTables(config: LedgerConfig, options: { allowEmb
 
 function createTableClient(target: StorageTarget, name: string): TableClient {
   // Our own retry (storageRetry.ts) decides what is retried; the SDK's would multiply attempts.
-  const options: TableServiceClientOptions = { retryOptions: { maxRetries: 0 } };
+  const options: TableServiceClientOptions = {
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [{ policy: escapeLineSeparatorsPolicy(), position: 'perCall' }],
+  };
   if (target.kind === 'endpoint') {
     return new TableClient(target.url, name, new DefaultAzureCredential(), {
       ...options,

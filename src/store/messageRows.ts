@@ -71,7 +71,8 @@ export function fromMessageRow(row: Readonly<Record<string, unknown>>): MessageS
     messageStatus: textOf(row, 'messageStatus'),
     messageStatusTime: textOf(row, 'messageStatusTime'),
     messageStatusFingerprint: textOf(row, 'messageStatusFingerprint'),
-    statusCounts: jsonOf<Record<string, number>>(row, 'statusCounts', {}),
+    // Null prototype: a status named "constructor" must not read as Object's constructor.
+    statusCounts: Object.assign(Object.create(null) as Record<string, number>, jsonOf<Record<string, number>>(row, 'statusCounts', {})),
     recipientCount: numberOf(row, 'recipientCount') ?? 0,
     finalRecipientCount: numberOf(row, 'finalRecipientCount') ?? 0,
     hardBounceCount: numberOf(row, 'hardBounceCount') ?? 0,

@@ -46,8 +46,35 @@ export interface StorageIo {
 
 /** Azure allows 100 operations per entity-group transaction. */
 export const MAX_TRANSACTION_ROWS = 100;
-/** Row keys per point-read query: keeps the $filter URL short whatever the key lengths. */
+/** Row keys per point-read query, at most. */
 const KEYS_PER_QUERY = 40;
+/**
+ * And at most this many bytes of $filter once percent-encoded: servers refuse longer URLs (Azurite
+ * answers 431 above 16 KB, Azure 414 or 400), and twenty 250-byte internationalised addresses already
+ * need 17 KB. Estimated as 3 bytes per UTF-8 byte (every byte percent-encoded), which never undercounts.
+ */
+export const MAX_FILTER_BYTES = 8_192;
+const encodedBytes = (text: string): number => 3 * Buffer.byteLength(text, 'utf8');
+
+/** Splits row keys into point-read groups that each fit KEYS_PER_QUERY and MAX_FILTER_BYTES. */
+export function pointReadGroups(partitionKey: string, rowKeys: readonly string[]): string[][] {
+  const budget = MAX_FILTER_BYTES - encodedBytes(`PartitionKey eq '${partitionKey}' and ()`);
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let used = 0;
+  for (const key of new Set(rowKeys)) {
+    const cost = encodedBytes(` or RowKey eq '${key.replaceAll("'", "''")}'`);
+    if (current.length > 0 && (current.length >= KEYS_PER_QUERY || used + cost > budget)) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(key);
+    used += cost;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 const MAX_CONFLICT_ATTEMPTS = 25;
 
 export async function commitPartition<T>(
@@ -118,9 +145,7 @@ export async function readRows(
   io: StorageIo,
   context: ErrorContext,
 ): Promise<Map<string, StoredRow>> {
-  const unique = [...new Set(rowKeys)];
-  const groups: string[][] = [];
-  for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) groups.push(unique.slice(i, i + KEYS_PER_QUERY));
+  const groups = pointReadGroups(partitionKey, rowKeys);
   const results = await Promise.all(
     groups.map((keys) =>
       withStorageRetry(
@@ -129,7 +154,11 @@ export async function readRows(
           const rowFilter = keys.map((key) => odata`RowKey eq ${key}`).join(' or ');
           const filter = `${odata`PartitionKey eq ${partitionKey}`} and (${rowFilter})`;
           const found: StoredRow[] = [];
-          for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+          try {
+            for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+          } catch (error) {
+            throw urlTooLong(error, filter, { ...context, partitionKey }) ?? error;
+          }
           return found;
         },
         { ...io, context: { ...context, partitionKey } },
@@ -157,6 +186,16 @@ export async function readRowsWithPrefix(
     },
     { ...io, context: { ...context, partitionKey } },
   );
+}
+
+/** A 414/431 (URL or headers too long) said plainly, as a refusal that isolating the records can get round. */
+function urlTooLong(error: unknown, filter: string, context: ErrorContext): LedgerError | undefined {
+  const status = statusCodeOf(error);
+  if (status !== 414 && status !== 431) return undefined;
+  return new LedgerError('storage_rejected', `storage refused a point read as too long (HTTP ${status}, $filter of ${Buffer.byteLength(filter)} bytes)`, {
+    context,
+    cause: error,
+  });
 }
 
 function toStoredRow(entity: TableEntityResult<Record<string, unknown>>): StoredRow {
