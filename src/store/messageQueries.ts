@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import { hasLoneSurrogate } from '../ingest/jsonText.js';
 import type { MessageState, RecipientState } from '../state/messageState.js';
 import { MESSAGE_ROW_KEY, RECIPIENT_ROW_PREFIX, fromMessageRow, fromRecipientRow, messagePartitionKey } from './messageRows.js';
 
@@ -12,6 +13,8 @@ export interface MessageView {
 /** The message and its recipients, or null when the ledger has never seen the id. */
 export async function getMessage(table: TableClient, messageId: string): Promise<MessageView | null> {
   const id = /^[0-9a-f-]{36}$/i.test(messageId.trim()) ? messageId.trim().toLowerCase() : messageId.trim();
+  // No $filter can name a lone surrogate (encodeURIComponent throws), and no stored message has one.
+  if (hasLoneSurrogate(id)) return null;
   const partitionKey = messagePartitionKey(id);
   let message: MessageState | null = null;
   const recipients: RecipientState[] = [];

@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifyRecord } from '../../src/ingest/classifyRecord.js';
+import { decodeBody } from '../../src/ingest/decodeBody.js';
+import { hasLoneSurrogate, stringifyJson } from '../../src/ingest/jsonText.js';
+import type { RecordSource } from '../../src/ingest/recordSource.js';
+import { addReports, emptyReport } from '../../src/pipeline/batchReport.js';
+import { triageBatch } from '../../src/pipeline/triageBatch.js';
+import { MAX_FILTER_BYTES, pointReadGroups } from '../../src/store/partitionCommit.js';
+import { recipientRowKey } from '../../src/store/messageRows.js';
+
+/** The pure half of hostile-input handling: bytes, surrogates, depth and prototype names. */
+const source: RecordSource = { kind: 'inline', label: 'test' };
+const id = 'eeeeeeee-0000-4000-8000-00000000000e';
+const status = (properties: Record<string, unknown>, top: Record<string, unknown> = {}) => ({
+  time: '2025-03-14T10:00:00Z', category: 'EmailStatusUpdateOperational', correlationId: id,
+  properties: { RecipientId: 'a@example.org', DeliveryStatus: 'Delivered', ...properties }, ...top,
+});
+
+describe('bytes and surrogates', () => {
+  it('dead-letters a body with invalid UTF-8 instead of applying U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('{"records":[{"category":"Usage","x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]);
+    const decoded = decodeBody(bytes);
+    expect(decoded).toMatchObject({ ok: false, issue: { code: 'invalid_utf8' } });
+    expect(decodeBody(Buffer.from(JSON.stringify({ records: [status({ RecipientId: '𝒜@例え.jp' })] })))).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['correlationId', status({}, { correlationId: 'x\ud800' }), 'messageId'],
+    ['RecipientId', status({ RecipientId: '\udfffa@example.org' }), 'recipient'],
+    ['FailureMessage', status({ FailureMessage: 'bad \udbff' }), 'failureMessage'],
+  ])('dead-letters a lone surrogate in %s as invalid_unicode', (_field, record, path) => {
+    const classified = classifyRecord(record, source, 0);
+    expect(classified).toMatchObject({ kind: 'invalid', issue: { code: 'invalid_unicode', path } });
+  });
+
+  it('keeps paired surrogates (astral characters) and line separators', () => {
+    expect(classifyRecord(status({ RecipientId: '😀\u2028@example.org' }), source, 0)).toMatchObject({ kind: 'event', event: { recipient: '😀\u2028@example.org' } });
+    expect(hasLoneSurrogate('😀')).toBe(false);
+    expect(hasLoneSurrogate('😀'.slice(0, 1))).toBe(true);
+  });
+});
+
+describe('depth', () => {
+  it('writes the same text as JSON.stringify for any JSON value', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      expect(stringifyJson(value)).toBe(JSON.stringify(value));
+    }), { seed: 7, numRuns: 500 });
+  });
+
+  it.each([5_000, 100_000])('dead-letters a record nested %i levels with its original text', (depth) => {
+    const array = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const object = `{"time":"2025-03-14T10:00:00Z","category":"EmailStatusUpdateOperational","correlationId":"${id}","properties":{"DeliveryStatus":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`;
+    const triaged = triageBatch([{ body: `{"records":[${array},${object}]}`, source }], 1_000_000);
+    expect(triaged.deadLetters.map((d) => [d.issue.code, d.raw])).toEqual([
+      ['not_an_object', array],
+      ['invalid_field', object],
+    ]);
+  });
+
+  it('never throws on a cycle (only a programmatic caller can build one)', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(stringifyJson(cyclic)).toBe('{"a":1,"self":"[Circular]"}');
+  });
+});
+
+describe('names that are object-prototype keys', () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it('counts foreign categories named like prototype members', () => {
+    const records = names.flatMap((name) => [{ category: name }, { category: name }]);
+    const triaged = triageBatch([{ body: JSON.stringify({ records }), source }], 1_000);
+    expect(Object.entries(triaged.ignoredByCategory).sort()).toEqual(names.map((n) => [n, 2]).sort());
+    const total = addReports(addReports(emptyReport(), { ...emptyReport(), ignoredByCategory: triaged.ignoredByCategory }), { ...emptyReport(), ignoredByCategory: triaged.ignoredByCategory });
+    expect(Object.entries(total.ignoredByCategory).sort()).toEqual(names.map((n) => [n, 4]).sort());
+  });
+
+  it('does not read an inherited member as a boolean word', () => {
+    for (const word of names) {
+      expect(classifyRecord(status({ IsHardBounce: word }), source, 0)).toMatchObject({ kind: 'invalid', issue: { code: 'invalid_field' } });
+    }
+  });
+
+  it('reads a property named __proto__ as data', () => {
+    const record = JSON.parse(`{"time":"2025-03-14T10:00:00Z","category":"EmailStatusUpdateOperational","correlationId":"${id}","properties":{"__proto__":{"deliverystatus":"Bounced"},"RecipientId":"a@example.org"}}`) as unknown;
+    expect(classifyRecord(record, source, 0)).toMatchObject({ kind: 'invalid', issue: { code: 'missing_delivery_status' } });
+  });
+});
+
+describe('request sizes', () => {
+  it('splits point reads of long internationalised keys under the byte budget', () => {
+    const keys = Array.from({ length: 40 }, (_, k) => recipientRowKey(`${'ü'.repeat(58)}${k}@${'ドメイン'.repeat(10)}.jp`));
+    const groups = pointReadGroups('p', ['message', ...keys]);
+    expect(groups.flat()).toEqual(['message', ...keys]);
+    expect(groups.length).toBeGreaterThan(1);
+    for (const group of groups) {
+      const filter = `PartitionKey eq 'p' and (${group.map((k) => `RowKey eq '${k}'`).join(' or ')})`;
+      expect(encodeURIComponent(filter).length).toBeLessThanOrEqual(MAX_FILTER_BYTES);
+    }
+  });
+});
