@@ -1,6 +1,8 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { createAlertSinks } from '../dispatch/createAlertSinks.js';
 import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
+import { DEFAULT_BOUNCE_RATE_SETTLE_MS } from '../pipeline/processBatch.js';
+import { settleBounceRates } from '../store/bounceRateStore.js';
 import { StorageMeter } from '../store/storageRetry.js';
 import { getLedgerRuntime } from './ledgerRuntime.js';
 
@@ -11,6 +13,8 @@ import { getLedgerRuntime } from './ledgerRuntime.js';
 export async function dispatchAlertsOnTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const { config, tables } = await getLedgerRuntime();
   const meter = new StorageMeter();
+  // Bounce-rate windows that became due since their domain's last batch raise their alerts here.
+  await settleBounceRates(tables.bounces, tables.alerts, config.bounceRate, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, { policy: tables.retryPolicy, meter });
   const report = await dispatchAlerts({
     tables,
     sinks: createAlertSinks(config, (line) => context.log(line)),

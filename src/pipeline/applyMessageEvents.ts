@@ -2,10 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { HardBounceAlert } from '../alerts/alert.js';
 import { buildHardBounceAlert } from '../alerts/hardBounceAlert.js';
 import type { MessageEvent } from '../ingest/ledgerEvent.js';
-import { hourOf } from '../alerts/bounceRate.js';
-import { isFinalStatus } from '../state/deliveryStatus.js';
-import { mergeMessage, type MessageChange, type MessageSnapshot } from '../state/mergeMessage.js';
-import type { RateContribution } from '../store/bounceRateStore.js';
+import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
+import { RATE_VECTOR_ROW_KEY, fromRateVectorRow, nextRateVector, toRateVectorRow, type MessageRateVector } from '../guardrail/messageRateVector.js';
 import type { RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
 import { recordBounceObservations } from '../store/bounceRegistry.js';
@@ -35,8 +33,11 @@ export interface MessageApplyResult {
   readonly applied: number;
   readonly duplicates: number;
   readonly alerts: readonly HardBounceAlert[];
-  /** Sends and hard bounces this commit added, for the bounce-rate guardrail. */
-  readonly rateContributions: readonly RateContribution[];
+  /**
+   * The message's guardrail contribution as committed (also when every record was a duplicate, so that
+   * a replay repairs a sync a crash cut off), for the bounce-rate guardrail.
+   */
+  readonly rateVector: MessageRateVector | undefined;
   /** Records storage refused to take (with the reason), to be dead-lettered. */
   readonly rejected: readonly Rejected<MessageEvent>[];
 }
@@ -70,7 +71,7 @@ export async function applyMessageEvents(
     applied: results.reduce((n, r) => n + r.applied, 0),
     duplicates: results.reduce((n, r) => n + r.duplicates, 0),
     alerts: results.flatMap((r) => r.alerts),
-    rateContributions: results.flatMap((r) => r.rateContributions),
+    rateVector: results.reduce<MessageRateVector | undefined>((a, r) => (a === undefined || (r.rateVector?.version ?? -1) > a.version ? r.rateVector : a), undefined),
     rejected,
   };
 }
@@ -84,6 +85,7 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
     ...recipients.map(recipientRowKey),
     ...chunk.map((e) => appliedRowKey(e.fingerprint)),
     ...bouncing.map(alertRowKey),
+    RATE_VECTOR_ROW_KEY,
   ];
 
   return commitPartition(
@@ -93,7 +95,9 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
     (rows) => {
       const fresh = chunk.filter((e) => !rows.has(appliedRowKey(e.fingerprint)));
       const duplicates = chunk.length - fresh.length;
-      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateContributions: [] } };
+      const vectorRow = rows.get(RATE_VECTOR_ROW_KEY);
+      const storedVector = vectorRow === undefined ? undefined : fromRateVectorRow(messageId, vectorRow.properties);
+      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector } };
 
       const messageRow = rows.get(MESSAGE_ROW_KEY);
       const snapshot: MessageSnapshot = {
@@ -120,6 +124,9 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
         })),
         ...newAlerts.map((a) => ({ rowKey: alertRowKey(a.recipient), properties: toOutboxRow(a, now) })),
       ];
+      // The guardrail's input, in the same transaction as the state it is derived from.
+      const rateVector = nextRateVector(storedVector, change.message, snapshot.recipients, change.changedRecipients);
+      if (rateVector !== undefined) writes.push({ rowKey: RATE_VECTOR_ROW_KEY, properties: toRateVectorRow(rateVector) });
       // Written ahead of the commit (idempotently): the alert's delivery row, so a crash after the
       // commit cannot hide the alert, and the bounce registry, so it never misses an applied bounce.
       const observations = bounceObservationsOf(fresh);
@@ -134,31 +141,11 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
                 ),
               ]);
             };
-      const rateContributions = rateContributionsOf(change, snapshot);
-      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateContributions }, beforeCommit };
+      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateVector }, beforeCommit };
     },
     deps.io,
     { messageId },
   );
-}
-
-/**
- * A recipient counts as sent when it first reaches a final status, and as hard-bounced when its
- * hardBounce flag first turns on: each happens once per (message, recipient), whatever the order.
- */
-function rateContributionsOf(change: MessageChange, snapshot: MessageSnapshot): RateContribution[] {
-  const senderDomain = change.message.senderDomain ?? '(unknown)';
-  const out: RateContribution[] = [];
-  for (const r of change.changedRecipients) {
-    const before = snapshot.recipients.get(r.address);
-    if (!isFinalStatus(before?.status ?? null) && isFinalStatus(r.status) && r.statusTime !== null) {
-      out.push({ senderDomain, hour: hourOf(r.statusTime), kind: 'send', messageId: r.messageId, recipient: r.address });
-    }
-    if (r.hardBounce && !(before?.hardBounce ?? false) && r.hardBounceTime !== null) {
-      out.push({ senderDomain, hour: hourOf(r.hardBounceTime), kind: 'bounce', messageId: r.messageId, recipient: r.address });
-    }
-  }
-  return out;
 }
 
 function bounceObservationsOf(events: readonly MessageEvent[]): BounceObservation[] {

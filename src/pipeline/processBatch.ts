@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import type { LedgerAlert } from '../alerts/alert.js';
 import type { RateThresholds } from '../alerts/bounceRate.js';
-import { evaluateDomainRate, recordRateContributions, type RateContribution } from '../store/bounceRateStore.js';
+import type { MessageRateVector } from '../guardrail/messageRateVector.js';
+import { evaluateDomainRate, syncRateVectors } from '../store/bounceRateStore.js';
 import type { LedgerConfig } from '../config.js';
 import type { SourcedBody } from '../ingest/recordSource.js';
 import { toDeadLetter } from '../ingest/deadLetter.js';
@@ -35,7 +36,11 @@ export interface PipelineDeps {
   readonly concurrency?: number;
   /** The bounce-rate guardrail; omitted = off. */
   readonly bounceRate?: RateThresholds;
+  /** How long after an hour ends its window is evaluated (records still arriving for it); default 15 min. */
+  readonly bounceRateSettleMs?: number;
 }
+
+export const DEFAULT_BOUNCE_RATE_SETTLE_MS = 15 * 60_000;
 
 /** The pipeline settings taken from the validated configuration (the function and the CLI share this). */
 export function pipelineDepsFrom(config: LedgerConfig, tables: LedgerTables): PipelineDeps {
@@ -101,7 +106,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const deadLetters = [...triaged.deadLetters, ...refused];
   const deadLettersByReason = counts(deadLetters.map((letter) => [letter.issue.code, 1] as const));
   const all = [...messages, ...usage];
-  const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => m.rateContributions), deps, deps.bounceRate, io, now());
+  const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => (m.rateVector === undefined ? [] : [m.rateVector])), deps, deps.bounceRate, io, now());
   const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts];
   return {
     alerts,
@@ -126,29 +131,22 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
 }
 
 /**
- * Counts this batch's sends and hard bounces per sender domain and hour, then re-evaluates each touched
- * domain over the window ending at the newest hour it saw. Runs after the message commits; a crash in
- * between loses these counts (the guardrail is advisory, and redelivered records are duplicates), which
- * is why hard-bounce alerts do not depend on it.
+ * Brings the guardrail's per-domain counters up to the message vectors this batch committed or read
+ * (duplicates included: a replay repairs a sync that a crash cut off), then evaluates the windows of
+ * those domains that are due. At most one read and one transaction per domain and 30 messages, plus one
+ * read, one range query and one transaction per domain for the evaluation.
  */
 async function applyBounceRate(
-  contributions: readonly RateContribution[],
+  vectors: readonly MessageRateVector[],
   deps: PipelineDeps,
   thresholds: RateThresholds,
   io: { policy: PipelineDeps['tables']['retryPolicy']; meter: StorageMeter },
   now: Date,
 ): Promise<LedgerAlert[]> {
-  if (contributions.length === 0) return [];
-  await recordRateContributions(deps.tables.bounces, contributions, io);
-  const latestHour = new Map<string, string>();
-  for (const c of contributions) {
-    const current = latestHour.get(c.senderDomain);
-    if (current === undefined || c.hour > current) latestHour.set(c.senderDomain, c.hour);
-  }
+  if (vectors.length === 0) return [];
+  const domains = await syncRateVectors(deps.tables.bounces, vectors, thresholds.windowHours, io);
+  const timing = { now, settleMs: deps.bounceRateSettleMs ?? DEFAULT_BOUNCE_RATE_SETTLE_MS };
   const alerts: LedgerAlert[] = [];
-  for (const [domain, hour] of latestHour) {
-    const alert = await evaluateDomainRate(deps.tables.bounces, deps.tables.alerts, domain, hour, thresholds, io, now);
-    if (alert !== null) alerts.push(alert);
-  }
+  for (const domain of domains) alerts.push(...(await evaluateDomainRate(deps.tables.bounces, deps.tables.alerts, domain, thresholds, timing, io)));
   return alerts;
 }
