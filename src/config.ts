@@ -69,16 +69,25 @@ const optionalText = z
  */
 const storageSetting = optionalText.transform((raw, ctx) => {
   if (raw === undefined) return undefined;
+  if (isKeyVaultReference(raw)) {
+    ctx.addIssue({ code: 'custom', message: `LEDGER_STORAGE ${UNRESOLVED_KEY_VAULT}` });
+    return z.NEVER;
+  }
   if (/^https?:\/\//i.test(raw)) {
     try {
       const url = new URL(raw);
       return { kind: 'endpoint' as const, url: url.toString().replace(/\/$/, '') };
     } catch {
-      ctx.addIssue({ code: 'custom', message: `LEDGER_STORAGE looks like a URL but is not one: "${raw}"` });
+      ctx.addIssue({ code: 'custom', message: 'LEDGER_STORAGE looks like a URL but is not one' });
       return z.NEVER;
     }
   }
-  if (/^UseDevelopmentStorage=true/i.test(raw) || /(AccountName|TableEndpoint|SharedAccessSignature)=/i.test(raw)) {
+  if (/(^|;)\s*(UseDevelopmentStorage|DefaultEndpointsProtocol|AccountName|AccountKey|TableEndpoint|SharedAccessSignature|EndpointSuffix)\b/i.test(raw)) {
+    const problem = connectionStringProblem(raw);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `LEDGER_STORAGE is not a usable connection string: ${problem}` });
+      return z.NEVER;
+    }
     return { kind: 'connectionString' as const, connectionString: raw };
   }
   ctx.addIssue({
@@ -88,7 +97,101 @@ const storageSetting = optionalText.transform((raw, ctx) => {
   return z.NEVER;
 });
 
-export const settingsSchema = z.object({
+/**
+ * What is wrong with a connection string, checked here because the Tables SDK reports a part without
+ * "=" as "Cannot read properties of undefined". Names the part, never its value (it may be a key).
+ */
+function connectionStringProblem(raw: string): string | undefined {
+  const parts = new Map<string, string>();
+  for (const segment of raw.split(';')) {
+    if (segment.trim() === '') continue;
+    const equals = segment.indexOf('=');
+    if (equals <= 0) return `every part must be Name=value, got a part without a name or "=" (${JSON.stringify(segment.slice(0, 40).replace(/=.*/, ''))})`;
+    parts.set(segment.slice(0, equals).trim().toLowerCase(), segment.slice(equals + 1).trim());
+  }
+  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
+  const present = (name: string) => (parts.get(name.toLowerCase()) ?? '') !== '';
+  const protocol = parts.get('defaultendpointsprotocol');
+  if (protocol !== undefined && !['http', 'https'].includes(protocol.toLowerCase())) return 'DefaultEndpointsProtocol must be https or http';
+  const tableEndpoint = parts.get('tableendpoint');
+  if (tableEndpoint !== undefined && !/^https?:\/\/[^/\s]+/i.test(tableEndpoint)) return 'TableEndpoint must be an http(s) URL';
+  if (present('SharedAccessSignature')) return present('TableEndpoint') ? undefined : 'a SharedAccessSignature needs a TableEndpoint';
+  if (!present('AccountName')) return 'AccountName is missing (or give TableEndpoint and SharedAccessSignature)';
+  if (!present('AccountKey')) return 'AccountKey is missing';
+  if (!present('TableEndpoint') && !present('EndpointSuffix')) return 'give EndpointSuffix (core.windows.net) or TableEndpoint';
+  if (!present('TableEndpoint') && protocol === undefined) return 'DefaultEndpointsProtocol is missing (https)';
+  return undefined;
+}
+
+const UNRESOLVED_KEY_VAULT =
+  "is an unresolved Key Vault reference (the app setting still reads \"@Microsoft.KeyVault(...)\": check the vault name, the secret and the app identity's access to it)";
+
+function isKeyVaultReference(raw: string): boolean {
+  return /^@Microsoft\.KeyVault\s*\(/i.test(raw);
+}
+
+/**
+ * The webhook's address: https, or http only to this machine (a local receiver in development and
+ * tests), never with a user name or password in it (they would be logged and sent in clear).
+ * Messages describe the URL without quoting it, since it may carry a token.
+ */
+const webhookUrlSetting = optionalText.transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  const fail = (why: string) => {
+    ctx.addIssue({ code: 'custom', message: `LEDGER_ALERT_WEBHOOK_URL ${why}` });
+    return z.NEVER;
+  };
+  if (isKeyVaultReference(raw)) return fail(UNRESOLVED_KEY_VAULT);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail('is not a URL (expected https://...)');
+  }
+  if (url.username !== '' || url.password !== '') return fail('must not carry a user name or password; use LEDGER_ALERT_WEBHOOK_SECRET to sign requests');
+  if (url.protocol === 'https:') return url.href;
+  if (url.protocol === 'http:') return isLoopbackHost(url.hostname) ? url.href : fail('must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1])');
+  return fail(`must be an https URL, got scheme "${url.protocol}"`);
+});
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+const webhookSecretSetting = optionalText.transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  if (isKeyVaultReference(raw)) {
+    ctx.addIssue({ code: 'custom', message: `LEDGER_ALERT_WEBHOOK_SECRET ${UNRESOLVED_KEY_VAULT}` });
+    return z.NEVER;
+  }
+  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(raw) || Buffer.from(raw.slice('whsec_'.length), 'base64').length < 24) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'LEDGER_ALERT_WEBHOOK_SECRET must be a Standard Webhooks secret: "whsec_" followed by the base64 of at least 24 random bytes',
+    });
+    return z.NEVER;
+  }
+  return raw;
+});
+
+/**
+ * Settings of the optional webhook sink. Unlike every other setting, a bad one does not stop the app:
+ * ingestion goes on, the webhook sink is disabled with one error line naming the setting, and alerts
+ * wait as pending until the setting is fixed (see createAlertSinks).
+ */
+const webhookSchema = z.object({
+  LEDGER_ALERT_WEBHOOK_URL: webhookUrlSetting,
+  LEDGER_ALERT_WEBHOOK_SECRET: webhookSecretSetting,
+  LEDGER_ALERT_WEBHOOK_FORMAT: optionalText
+    .transform((v) => v ?? 'standard')
+    .pipe(z.enum(['standard', 'teams', 'slack'], { message: 'LEDGER_ALERT_WEBHOOK_FORMAT must be standard, teams or slack' })),
+  // Well below the dispatcher's 5-minute claim on an alert, so a slow receiver cannot outlive the claim.
+  LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt('LEDGER_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 60_000),
+});
+
+/** Settings the ingest path needs: a bad one stops the app, with the setting's name. */
+const coreSchema = z.object({
   LEDGER_STORAGE: storageSetting,
   LEDGER_DATA_DIR: optionalText.transform((v) => v ?? '.ledger'),
   LEDGER_TABLE_PREFIX: optionalText
@@ -98,24 +201,14 @@ export const settingsSchema = z.object({
   LEDGER_DEADLETTER_RAW_LIMIT: positiveInt('LEDGER_DEADLETTER_RAW_LIMIT', 16_384, 30_000),
   LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
-  LEDGER_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ message: 'LEDGER_ALERT_WEBHOOK_URL must be an http(s) URL' }).optional()),
-  LEDGER_ALERT_WEBHOOK_SECRET: optionalText.pipe(
-    z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'LEDGER_ALERT_WEBHOOK_SECRET must be a Standard Webhooks secret: "whsec_" followed by base64')
-      .optional(),
-  ),
-  LEDGER_ALERT_WEBHOOK_FORMAT: optionalText
-    .transform((v) => v ?? 'standard')
-    .pipe(z.enum(['standard', 'teams', 'slack'], { message: 'LEDGER_ALERT_WEBHOOK_FORMAT must be standard, teams or slack' })),
-  // Well below the dispatcher's 5-minute claim on an alert, so a slow receiver cannot outlive the claim.
-  LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt('LEDGER_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 60_000),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),
   LEDGER_BOUNCE_RATE_WARNING: fraction('LEDGER_BOUNCE_RATE_WARNING', 0.02),
   LEDGER_BOUNCE_RATE_CRITICAL: fraction('LEDGER_BOUNCE_RATE_CRITICAL', 0.05),
 });
+
+export const settingsSchema = coreSchema.extend(webhookSchema.shape);
 
 /** The names of every setting our code reads (the infra template must set them, and only them). */
 export const LEDGER_SETTING_NAMES = Object.keys(settingsSchema.shape) as readonly (keyof typeof settingsSchema.shape)[];
@@ -135,6 +228,8 @@ export interface LedgerConfig {
     readonly webhookFormat: 'standard' | 'teams' | 'slack';
     readonly webhookTimeoutMs: number;
     readonly logSink: boolean;
+    /** Set when a webhook setting is invalid: the webhook sink is off and alerts wait as pending. */
+    readonly webhookDisabled: DisabledSink | undefined;
   };
   readonly bounceRate: {
     readonly windowHours: number;
@@ -144,8 +239,44 @@ export interface LedgerConfig {
   };
 }
 
+/** An optional sink switched off by a bad setting: which settings, and why (never their values). */
+export interface DisabledSink {
+  readonly sink: 'webhook';
+  readonly settings: readonly string[];
+  readonly reason: string;
+}
+
+type WebhookConfig = Omit<LedgerConfig['alerts'], 'logSink'>;
+
+/** The webhook's settings, or the sink disabled with the reason: never an exception. */
+function webhookSettings(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
+  const parsed = webhookSchema.safeParse(env);
+  const problems: { setting: string; message: string }[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ setting: String(issue.path[0] ?? 'LEDGER_ALERT_WEBHOOK_URL'), message: issue.message }));
+  if (parsed.success && parsed.data.LEDGER_ALERT_WEBHOOK_SECRET !== undefined && parsed.data.LEDGER_ALERT_WEBHOOK_URL === undefined) {
+    problems.push({ setting: 'LEDGER_ALERT_WEBHOOK_URL', message: 'LEDGER_ALERT_WEBHOOK_SECRET is set but LEDGER_ALERT_WEBHOOK_URL is not' });
+  }
+  if (!parsed.success || problems.length > 0) {
+    const disabled: DisabledSink = Object.freeze({
+      sink: 'webhook',
+      settings: Object.freeze([...new Set(problems.map((p) => p.setting))]),
+      reason: problems.map((p) => p.message).join('; '),
+    });
+    return { webhookUrl: undefined, webhookSecret: undefined, webhookFormat: 'standard', webhookTimeoutMs: 10_000, webhookDisabled: disabled };
+  }
+  const w = parsed.data;
+  return {
+    webhookUrl: w.LEDGER_ALERT_WEBHOOK_URL,
+    webhookSecret: w.LEDGER_ALERT_WEBHOOK_SECRET,
+    webhookFormat: w.LEDGER_ALERT_WEBHOOK_FORMAT,
+    webhookTimeoutMs: w.LEDGER_ALERT_WEBHOOK_TIMEOUT_MS,
+    webhookDisabled: undefined,
+  };
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): LedgerConfig {
-  const parsed = settingsSchema.safeParse(env);
+  const parsed = coreSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || 'settings'}: ${issue.message}`);
     throw new LedgerError('config_invalid', `Invalid configuration:\n${lines.join('\n')}`);
@@ -157,9 +288,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       `Invalid configuration:\n  - LEDGER_BOUNCE_RATE_WARNING (${s.LEDGER_BOUNCE_RATE_WARNING}) must be below LEDGER_BOUNCE_RATE_CRITICAL (${s.LEDGER_BOUNCE_RATE_CRITICAL})`,
     );
   }
-  if (s.LEDGER_ALERT_WEBHOOK_SECRET !== undefined && s.LEDGER_ALERT_WEBHOOK_URL === undefined) {
-    throw new LedgerError('config_invalid', 'Invalid configuration:\n  - LEDGER_ALERT_WEBHOOK_SECRET is set but LEDGER_ALERT_WEBHOOK_URL is not');
-  }
+  const webhook = webhookSettings(env);
   return Object.freeze({
     storage: s.LEDGER_STORAGE,
     dataDir: s.LEDGER_DATA_DIR,
@@ -167,13 +296,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     deadLetterRawLimit: s.LEDGER_DEADLETTER_RAW_LIMIT,
     maxClickedUrls: s.LEDGER_MAX_CLICKED_URLS,
     storageMaxAttempts: s.LEDGER_STORAGE_MAX_ATTEMPTS,
-    alerts: Object.freeze({
-      webhookUrl: s.LEDGER_ALERT_WEBHOOK_URL,
-      webhookSecret: s.LEDGER_ALERT_WEBHOOK_SECRET,
-      webhookFormat: s.LEDGER_ALERT_WEBHOOK_FORMAT,
-      webhookTimeoutMs: s.LEDGER_ALERT_WEBHOOK_TIMEOUT_MS,
-      logSink: s.LEDGER_ALERT_LOG,
-    }),
+    alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,
       minSends: s.LEDGER_BOUNCE_RATE_MIN_SENDS,

@@ -10,6 +10,7 @@ import { renderReplay, replayCommand } from './commands/replayCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
+import { escapeForTerminal } from './terminalText.js';
 
 /**
  * acs-email-ledger: the CLI. Every command reads the same configuration as the function (LEDGER_*
@@ -22,7 +23,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .showHelpAfterError()
     // Before the subcommands are added, so that they inherit it: errors come back to runCli as values.
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(escapeForTerminal(s)) });
 
   const jsonOf = (cmd: Command): boolean => cmd.optsWithGlobals<{ json?: boolean }>().json === true;
 

@@ -1,8 +1,10 @@
 import { LedgerError, ensureError, redactSecrets } from '../errors.js';
+import { escapeForTerminal } from './terminalText.js';
 
 /**
  * CLI output rules: with --json, stdout carries exactly one JSON document and nothing else (progress,
- * hints and errors go to stderr); without it, stdout is for people.
+ * hints and errors go to stderr); without it, stdout is for people, and text that would make the
+ * terminal act (escape sequences, bidi overrides) is shown escaped, as are notes on stderr.
  */
 export interface Output {
   readonly json: boolean;
@@ -16,10 +18,10 @@ export function createOutput(json: boolean, streams: { stdout: NodeJS.WritableSt
   return {
     json,
     result(document, human) {
-      streams.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human()}\n`);
+      streams.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${escapeForTerminal(human())}\n`);
     },
     note(text) {
-      streams.stderr.write(`${text}\n`);
+      streams.stderr.write(`${escapeForTerminal(text)}\n`);
     },
   };
 }
@@ -42,7 +44,7 @@ export function describeError(error: unknown): string {
           .map(([k, v]) => `${k}: ${String(v)}`)
           .join(', ')})`
       : '';
-  return redactSecrets(`${e.message}${context}`);
+  return escapeForTerminal(redactSecrets(`${e.message}${context}`));
 }
 
 /** A plain-text table with padded columns. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { looseBoolean, looseCount, looseNumber, optionalText, requiredText, utcTime } from './looseScalars.js';
+import { isSummableQuantity, MAX_USAGE_QUANTITY } from '../state/mergeUsage.js';
 
 /**
  * zod schemas for the `properties` of each category. Keys are matched case-insensitively, so the
@@ -40,7 +41,9 @@ export const usageProperties = z.object({
   recordid: optionalText,
   usagetype: requiredText,
   unittype: requiredText,
-  quantity: looseNumber.refine((n) => n !== null, { message: 'quantity is required' }),
+  quantity: looseNumber
+    .refine((n) => n !== null, { message: 'quantity is required' })
+    .refine((n) => n === null || isSummableQuantity(n), { message: `quantity must be within ±${MAX_USAGE_QUANTITY} (it is summed exactly in micro-units)` }),
   starttime: z.union([utcTime, z.literal(''), z.null()]).optional().transform((v) => (v ? v : null)),
 });
 

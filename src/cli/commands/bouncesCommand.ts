@@ -2,6 +2,7 @@ import { answerSuppression, getBounceRecord, listBounceRecords, type BounceRecor
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { StorageMeter } from '../../store/storageRetry.js';
 import { table } from '../output.js';
+import { csvCell } from '../terminalText.js';
 
 /** `bounces`: the bounce registry; `check <address>`: may I still send to it? */
 export function bouncesCommand(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
@@ -18,14 +19,11 @@ const CSV_COLUMNS = [
   'lastSmtpStatusCode', 'lastEnhancedSmtpStatusCode', 'lastFailureReason', 'leaseLevel', 'leaseEnd',
 ] as const;
 
+/** The registry as CSV, safe to open in a spreadsheet (see csvCell). */
 export function bouncesCsv(records: readonly BounceRecord[]): string {
-  const cell = (v: string | number | null | undefined) => {
-    const text = v === null || v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   const rows = records.map((r) =>
     [r.address, r.hardBounces, r.suppressedSends, r.firstBounceAt, r.lastBounceAt, r.lastMessageId, r.lastStatus, r.lastSmtpStatusCode, r.lastEnhancedSmtpStatusCode, r.lastFailureReason, r.lease?.level ?? '', r.lease?.end ?? '']
-      .map(cell)
+      .map(csvCell)
       .join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\n');
