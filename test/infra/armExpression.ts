@@ -118,7 +118,8 @@ export function evaluateValue(value: unknown, scope: ArmScope): unknown {
   if (Array.isArray(value)) return value.map((v) => evaluateValue(v, scope));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(value)) out[k] = evaluateValue(v, scope);
+    // A key can be an expression too: userAssignedIdentities: { '[parameters('id')]': {} }.
+    for (const [k, v] of Object.entries(value)) out[isExpression(k) ? show(evaluateValue(k, scope)) : k] = evaluateValue(v, scope);
     return out;
   }
   return value;
