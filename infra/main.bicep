@@ -1,16 +1,16 @@
 // acs-email-ledger: everything the running consumer needs, in one resource group.
 //
 //   azd up                                   (azd passes environmentName, location, principalId)
-//   az deployment group create -g <rg> -f infra/main.bicep -p environmentName=<name>
+//   az deployment group create -g <rg> -f infra/main.bicep -p environmentName=<name> location=<region>
 //
-// Every connection is identity-based: the function app's system-assigned identity reaches Event Hubs,
-// Storage (host + ledger tables), Application Insights and Key Vault through role assignments
-// (app/rbac.bicep, app/keyvault.bicep). No key or connection string is read, stored or output here.
+// Every connection is identity-based: the function app's user-assigned identity (app/identity.bicep),
+// created and granted its roles BEFORE the app exists, reaches Event Hubs, Storage (host + ledger tables),
+// Application Insights and Key Vault through role assignments (app/rbac.bicep, app/keyvault.bicep). No key or connection string is read, stored or output here.
 // The one shared-access rule in this template is the one Azure Monitor itself needs to stream the ACS
 // diagnostic logs into the hub (see app/eventhubs.bicep for why).
 //
-// Plain resource declarations, no registry modules: everything here can be read (and checked by
-// test/infra/*.test.ts) offline. Compile with `az bicep build --file infra/main.bicep`.
+// Plain resource declarations, no registry modules: compiles offline. `npm run check:infra` compiles and
+// lints it with a pinned Bicep CLI (scripts/checkInfra.mjs); test/infra/*.test.ts check the ARM JSON.
 targetScope = 'resourceGroup'
 
 // ---------------------------------------------------------------------------------------------------
@@ -22,13 +22,49 @@ targetScope = 'resourceGroup'
 @description('Name of the environment (azd env name). Feeds the unique suffix of every resource name.')
 param environmentName string
 
-@description('Region for all resources. Flex Consumption is not offered in every region: `az functionapp list-flexconsumption-locations`.')
-param location string = resourceGroup().location
+// Regions that offer Flex Consumption (docs/deploy.md says where the list comes from and how to check it:
+// `az functionapp list-flexconsumption-locations`). A region outside it fails here, not half-way through.
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({ azd: { type: 'location' } })
+@description('Region for all resources: one that offers Flex Consumption (see the allowed list and docs/deploy.md).')
+param location string
 
 @description('Object id of the person running the deployment (azd sets AZURE_PRINCIPAL_ID). Used only when allowLocalDevAccess is true.')
 param principalId string = ''
 
-@description('Give principalId read access to the logs hub (through its own consumer group) so `func start` on a laptop can consume the real hub.')
+@description('Give principalId read access to the logs hub (through the local-dev consumer group) so `func start` on a laptop can consume the real hub.')
 param allowLocalDevAccess bool = false
 
 // ---------------------------------------------------------------------------------------------------
@@ -41,6 +77,9 @@ param eventHubName string = 'acs-email-logs'
 @description('Consumer group this app reads with (EventHubConsumerGroup). One reader per group: never share it.')
 param consumerGroupName string = 'acs-email-ledger'
 
+@description('Consumer group for a developer\'s `func start` against the real hub (local.settings.sample.json), so a laptop never takes partitions from the deployed app.')
+param localDevConsumerGroupName string = 'local-dev'
+
 @minValue(1)
 @maxValue(32)
 @description('Partitions of the logs hub. Also the most function instances that can consume it at once. Fixed after creation on Standard.')
@@ -48,8 +87,8 @@ param eventHubPartitionCount int = 2
 
 @minValue(1)
 @maxValue(7)
-@description('How long the hub keeps events (days, Standard tier: 1-7). The ledger can replay anything still retained.')
-param eventHubRetentionDays int = 1
+@description('How long the hub keeps events (days, Standard tier: 1-7). The ledger can replay anything still retained, so the default is the most Standard allows.')
+param eventHubRetentionDays int = 7
 
 @minValue(1)
 @maxValue(40)
@@ -64,9 +103,10 @@ param eventHubThroughputUnits int = 1
 @description('Instance memory of the Flex Consumption app (MB). Billing is per GB-second, so this scales the cost of every execution.')
 param functionInstanceMemoryMB int = 2048
 
-@minValue(1)
+// 40 is the lowest maximum instance count Flex Consumption accepts (docs/deploy.md).
+@minValue(40)
 @maxValue(1000)
-@description('Upper bound on scale-out. The Event Hub trigger never uses more instances than the hub has partitions.')
+@description('Upper bound on scale-out (Flex Consumption: 40-1000). The Event Hub trigger never uses more instances than the hub has partitions.')
 param functionMaximumInstanceCount int = 100
 
 @description('Log Analytics retention (days) for the function\'s telemetry, alert log lines included.')
@@ -96,7 +136,7 @@ param acsDiagnosticSettingName string = 'acs-email-ledger'
 param alertEmailAddresses string = ''
 
 @allowed(['PT1M', 'PT5M', 'PT10M', 'PT15M'])
-@description('How often the Azure Monitor alert rules look for new LEDGER_ALERT log lines (also their look-back window).')
+@description('How often the Azure Monitor alert rules look for LEDGER_ALERT log lines ingested since the previous run (their look-back on TimeGenerated is longer, so late lines are still seen).')
 param alertEvaluationFrequency string = 'PT5M'
 
 @secure()
@@ -137,7 +177,6 @@ var tags = { 'azd-env-name': environmentName }
 var functionAppName = '${abbrs.webSitesFunctions}ledger-${resourceToken}'
 // Flex Consumption reads its deployment package from this blob container (by identity).
 var deploymentContainerName = 'app-package-${resourceToken}'
-var localDevConsumerGroupName = '${consumerGroupName}-local'
 var hasWebhook = !empty(alertWebhookUrl)
 var hasWebhookSigningSecret = hasWebhook && !empty(alertWebhookSecret)
 
@@ -153,6 +192,16 @@ module monitoring './app/monitoring.bicep' = {
     workspaceName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
     retentionInDays: logRetentionDays
+  }
+}
+
+// First, so that every role it needs exists before the app that uses it (no first-start role race).
+module identity './app/identity.bicep' = {
+  name: 'identity'
+  params: {
+    location: location
+    tags: tags
+    name: '${abbrs.managedIdentityUserAssignedIdentities}ledger-${resourceToken}'
   }
 }
 
@@ -175,15 +224,17 @@ module eventHubs './app/eventhubs.bicep' = {
     namespaceName: '${abbrs.eventHubNamespaces}${resourceToken}'
     eventHubName: eventHubName
     consumerGroupName: consumerGroupName
-    localDevConsumerGroupName: allowLocalDevAccess ? localDevConsumerGroupName : ''
+    localDevConsumerGroupName: localDevConsumerGroupName
     partitionCount: eventHubPartitionCount
     retentionInDays: eventHubRetentionDays
     throughputUnits: eventHubThroughputUnits
   }
 }
 
+// After its roles: the host's first start (and the Key Vault references it resolves) already has them.
 module api './app/api.bicep' = {
   name: 'api'
+  dependsOn: [rbac, keyVault]
   params: {
     location: location
     tags: tags
@@ -192,13 +243,14 @@ module api './app/api.bicep' = {
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount
+    identityId: identity.outputs.id
   }
 }
 
 module rbac './app/rbac.bicep' = {
   name: 'rbac'
   params: {
-    functionPrincipalId: api.outputs.principalId
+    functionPrincipalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
     eventHubNamespaceName: eventHubs.outputs.namespaceName
     eventHubName: eventHubs.outputs.eventHubName
@@ -208,13 +260,16 @@ module rbac './app/rbac.bicep' = {
 }
 
 // Only when a webhook is configured: the URL (and signing secret) live here, never in an app setting.
+// Named after the identity's principal id, which is new each time the environment is created again: after
+// `azd down` without --purge the soft-deleted vault keeps its name for the retention period, and a vault
+// named from the resource group alone would collide with it. Same identity (every redeploy): same vault.
 module keyVault './app/keyvault.bicep' = if (hasWebhook) {
   name: 'keyvault'
   params: {
     location: location
     tags: tags
-    name: '${abbrs.keyVaultVaults}${resourceToken}'
-    functionPrincipalId: api.outputs.principalId
+    name: '${abbrs.keyVaultVaults}${uniqueString(identity.outputs.principalId)}'
+    functionPrincipalId: identity.outputs.principalId
     webhookUrl: alertWebhookUrl
     includeSigning: hasWebhookSigningSecret
     webhookSigningSecret: alertWebhookSecret
@@ -234,12 +289,13 @@ module appSettings './app/appsettings.bicep' = {
     eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     eventHubName: eventHubs.outputs.eventHubName
     consumerGroupName: eventHubs.outputs.consumerGroupName
+    identityClientId: identity.outputs.clientId
     bounceRateWindowHours: bounceRateWindowHours
     bounceRateMinSends: bounceRateMinSends
     bounceRateWarning: bounceRateWarning
     bounceRateCritical: bounceRateCritical
-    webhookUrlReference: hasWebhook ? keyVault.outputs.webhookUrlReference : ''
-    webhookSigningReference: hasWebhookSigningSecret ? keyVault.outputs.webhookSigningReference : ''
+    webhookUrlReference: hasWebhook ? keyVault!.outputs.webhookUrlReference : ''
+    webhookSigningReference: hasWebhookSigningSecret ? keyVault!.outputs.webhookSigningReference : ''
     webhookFormat: alertWebhookFormat
   }
 }
@@ -287,7 +343,9 @@ output LEDGER_STORAGE string = storage.outputs.tableEndpoint
 output EventHubConnection__fullyQualifiedNamespace string = eventHubs.outputs.fullyQualifiedNamespace
 output EventHubName string = eventHubs.outputs.eventHubName
 output EventHubConsumerGroup string = eventHubs.outputs.consumerGroupName
-output LOCAL_DEV_CONSUMER_GROUP string = allowLocalDevAccess ? localDevConsumerGroupName : ''
+output LOCAL_DEV_CONSUMER_GROUP string = eventHubs.outputs.localDevConsumerGroupName
+// The app's identity: what DefaultAzureCredential in the app uses (AZURE_CLIENT_ID app setting).
+output AZURE_CLIENT_ID string = identity.outputs.clientId
 output EVENTHUB_DIAGNOSTICS_RULE_ID string = eventHubs.outputs.diagnosticsAuthorizationRuleId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.workspaceName

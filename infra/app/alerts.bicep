@@ -8,18 +8,36 @@
 // Log Analytics table AppTraces, column Message. substring(Message, 13) is the JSON.
 //
 // The ledger's own delivery (outbox + webhook) is the exactly-once path. These rules are a second, simpler
-// path: a rule fires for every evaluation window that has matching lines (autoMitigate off), one alert per
+// path: a rule fires for every evaluation that finds new matching lines (autoMitigate off), one alert per
 // distinct dimension value (the recipient for hard bounces, the sender domain for rates).
+//
+// Late lines: a rule's window (windowSize) filters on TimeGenerated, and a line is ingested minutes after
+// its TimeGenerated. With the window equal to the frequency, a line ingested after the evaluation that
+// covered its TimeGenerated would never be seen. So the window looks back lookBack (much longer than any
+// ingestion delay), and the query keeps only lines INGESTED since the previous evaluation
+// (ingestion_time() > ago(frequency)): each line is counted by the one evaluation after its ingestion,
+// not by every overlapping window, so a line does not alert twice.
 
 param location string
-param tags object
+param tags { *: string }
 param workspaceId string
 param actionGroupName string
 param ruleNamePrefix string
 @description('Comma-separated email addresses. Empty: rules without an action group.')
 param emailAddresses string
-@description('ISO 8601 duration: evaluation frequency and look-back window.')
+@description('ISO 8601 duration: how often the rules run; each run sees the lines ingested since the previous one.')
 param evaluationFrequency string
+
+@description('ISO 8601 duration: the window on TimeGenerated. Longer than any ingestion delay.')
+param lookBack string = 'PT2H'
+
+// The same duration as a KQL timespan, for ingestion_time() > ago(...).
+var kqlFrequency = {
+  PT1M: '1m'
+  PT5M: '5m'
+  PT10M: '10m'
+  PT15M: '15m'
+}[evaluationFrequency]
 
 var emails = filter(map(split(emailAddresses, ','), address => trim(address)), address => !empty(address))
 var hasEmails = !empty(emails)
@@ -42,8 +60,9 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (hasEmail
 var actionGroupIds = hasEmails ? [actionGroup.id] : []
 
 // One row per hard-bounce alert line. Dimension columns must be strings.
-var hardBounceQuery = '''
+var hardBounceQuery = replace('''
 AppTraces
+| where ingestion_time() > ago({frequency})
 | where Message startswith "LEDGER_ALERT "
 | extend alert = parse_json(substring(Message, 13))
 | where tostring(alert.type) == "hard_bounce"
@@ -52,11 +71,12 @@ AppTraces
     senderDomain = iff(isempty(tostring(alert.senderDomain)), "(none)", tostring(alert.senderDomain)),
     status = tostring(alert.status),
     messageId = tostring(alert.messageId)
-'''
+''', '{frequency}', kqlFrequency)
 
 // One row per bounce-rate alert line (warning or critical crossing for a sender domain).
-var bounceRateQuery = '''
+var bounceRateQuery = replace('''
 AppTraces
+| where ingestion_time() > ago({frequency})
 | where Message startswith "LEDGER_ALERT "
 | extend alert = parse_json(substring(Message, 13))
 | where tostring(alert.type) == "bounce_rate"
@@ -64,7 +84,7 @@ AppTraces
     senderDomain = tostring(alert.senderDomain),
     level = tostring(alert.level),
     rate = todouble(alert.rate)
-'''
+''', '{frequency}', kqlFrequency)
 
 resource hardBounceRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${ruleNamePrefix}-hard-bounce'
@@ -79,7 +99,7 @@ resource hardBounceRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     scopes: [workspaceId]
     targetResourceTypes: ['Microsoft.OperationalInsights/workspaces']
     evaluationFrequency: evaluationFrequency
-    windowSize: evaluationFrequency
+    windowSize: lookBack
     // AppTraces may not exist yet in a brand-new workspace (no telemetry so far); validating the query at
     // creation would then fail the deployment.
     skipQueryValidation: true
@@ -130,7 +150,7 @@ resource bounceRateRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     scopes: [workspaceId]
     targetResourceTypes: ['Microsoft.OperationalInsights/workspaces']
     evaluationFrequency: evaluationFrequency
-    windowSize: evaluationFrequency
+    windowSize: lookBack
     skipQueryValidation: true
     criteria: {
       allOf: [

@@ -1,18 +1,20 @@
-// The Function App on the Flex Consumption plan (FC1, Linux), Node.js 22, system-assigned identity.
+// The Function App on the Flex Consumption plan (FC1, Linux), Node.js 22, with the user-assigned identity
+// of identity.bicep (created, and granted its roles, before this app).
 //
-// App settings are not set here: appsettings.bicep applies all of them after the role assignments exist
-// (they need this app's principal id first). On Flex Consumption the runtime and version live in
+// App settings are not set here: appsettings.bicep applies all of them after the role assignments exist. On Flex Consumption the runtime and version live in
 // functionAppConfig.runtime, and the deployment package in functionAppConfig.deployment, so the classic
 // FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE settings must not be set.
 
 param location string
-param tags object
+param tags { *: string }
 param name string
 param planName string
 @description('Blob container URL the platform reads the deployment package from (with the app identity).')
 param deploymentContainerUrl string
 param instanceMemoryMB int
 param maximumInstanceCount int
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -35,18 +37,25 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
   identity: {
-    type: 'SystemAssigned'
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references resolve with this identity; without it the platform would use a system-assigned
+    // identity, which this app does not have.
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
           value: deploymentContainerUrl
           authentication: {
-            type: 'SystemAssignedIdentity'
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
           }
         }
       }
@@ -68,5 +77,3 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 output name string = site.name
 output defaultHostName string = site.properties.defaultHostName
-// The identity every role assignment in rbac.bicep and keyvault.bicep is granted to.
-output principalId string = site.identity.principalId

@@ -17,6 +17,8 @@ param storageTableEndpoint string
 param eventHubsFullyQualifiedNamespace string
 param eventHubName string
 param consumerGroupName string
+@description('Client id of the app\'s user-assigned identity: every identity-based connection names it.')
+param identityClientId string
 param bounceRateWindowHours int
 param bounceRateMinSends int
 param bounceRateWarning string
@@ -39,12 +41,13 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 // and table (diagnostic events). No queue URI: nothing here uses queues (see rbac.bicep).
 var hostSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
   AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
   AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
   // Not a secret: with local auth disabled on the component, the key in it cannot be used to ingest.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
-  // Entra ID ingestion with the system-assigned identity (no ClientId = system-assigned).
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+  // Entra ID ingestion with the user-assigned identity (without ClientId it would try a system-assigned one).
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
 // Read by the Event Hubs trigger (HOST_BINDING_SETTINGS in src/config.ts): connection 'EventHubConnection'
@@ -52,14 +55,17 @@ var hostSettings = {
 var bindingSettings = {
   EventHubConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
   EventHubConnection__credential: 'managedidentity'
+  EventHubConnection__clientId: identityClientId
   EventHubName: eventHubName
   EventHubConsumerGroup: consumerGroupName
 }
 
 // Read by our code (settingsSchema in src/config.ts).
 var ledgerSettings = {
-  // A Table endpoint URL, so the code authenticates with DefaultAzureCredential = this app's identity.
+  // A Table endpoint URL, so the code authenticates with DefaultAzureCredential...
   LEDGER_STORAGE: storageTableEndpoint
+  // ...which, like ManagedIdentityCredential, takes the user-assigned identity to use from AZURE_CLIENT_ID.
+  AZURE_CLIENT_ID: identityClientId
   // Explicit although it is the code default: the Azure Monitor alert rules (alerts.bicep) read these lines.
   LEDGER_ALERT_LOG: 'true'
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: string(bounceRateWindowHours)

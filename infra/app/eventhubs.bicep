@@ -8,11 +8,11 @@
 // managed identity (EventHubConnection__credential=managedidentity + Azure Event Hubs Data Receiver).
 
 param location string
-param tags object
+param tags { *: string }
 param namespaceName string
 param eventHubName string
 param consumerGroupName string
-@description('Extra consumer group for a developer\'s `func start` against the real hub. Empty: none.')
+@description('Consumer group for a developer\'s `func start` against the real hub, so a laptop never reads with (and takes partitions from) the deployed app\'s group.')
 param localDevConsumerGroupName string
 param partitionCount int
 param retentionInDays int
@@ -51,9 +51,11 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
   name: consumerGroupName
 }
 
-resource localDevConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = if (!empty(localDevConsumerGroupName)) {
+// Always there (Standard allows 20 groups per hub; an unused group costs nothing): reading it still needs
+// the Data Receiver role, which only allowLocalDevAccess grants (rbac.bicep).
+resource localDevConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
   parent: hub
-  name: empty(localDevConsumerGroupName) ? 'unused' : localDevConsumerGroupName
+  name: localDevConsumerGroupName
 }
 
 // The rule Azure Monitor streams with. Namespace level and Manage+Send+Listen because that is what
@@ -77,5 +79,6 @@ output namespaceName string = namespace.name
 output fullyQualifiedNamespace string = split(split(split(namespace.properties.serviceBusEndpoint, '://')[1], '/')[0], ':')[0]
 output eventHubName string = hub.name
 output consumerGroupName string = consumerGroup.name
+output localDevConsumerGroupName string = localDevConsumerGroup.name
 // An id, not a key: Azure Monitor resolves the rule's key itself.
 output diagnosticsAuthorizationRuleId string = diagnosticsRule.id

@@ -8,7 +8,7 @@
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
 param location string
-param tags object
+param tags { *: string }
 param name string
 param functionPrincipalId string
 
@@ -36,7 +36,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     // Azure RBAC, not access policies: access is a role assignment like everything else here.
     enableRbacAuthorization: true
     enableSoftDelete: true
-    // The shortest allowed, so that `azd down --purge` / redeploys with the same name are not blocked long.
+    // The shortest allowed. The name never meets its own soft-deleted vault anyway: main.bicep derives it
+    // from the identity's principal id, new each time the environment is created again.
     softDeleteRetentionInDays: 7
     // Key Vault references are resolved by the platform over the public endpoint (no VNet in this template).
     publicNetworkAccess: 'Enabled'
@@ -84,4 +85,4 @@ resource appReadsWebhookSigningSecret 'Microsoft.Authorization/roleAssignments@2
 // App-setting values that point at the secrets: Key Vault references to the versionless secret URI, so a
 // rotated secret is picked up without a redeploy. References, not values: safe to output.
 output webhookUrlReference string = '@Microsoft.KeyVault(SecretUri=${webhookUrlSecret.properties.secretUri})'
-output webhookSigningReference string = includeSigning ? '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretResource.properties.secretUri})' : ''
+output webhookSigningReference string = includeSigning ? '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretResource!.properties.secretUri})' : ''

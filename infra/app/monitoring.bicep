@@ -3,7 +3,7 @@
 // scheduled-query rules of alerts.bicep look for them.
 
 param location string
-param tags object
+param tags { *: string }
 param workspaceName string
 param applicationInsightsName string
 param retentionInDays int

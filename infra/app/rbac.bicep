@@ -42,7 +42,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// ---- the function app's system-assigned identity ----
+// ---- the function app's user-assigned identity (identity.bicep) ----
 
 resource appEventHubsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(eventHub.id, functionPrincipalId, eventHubsDataReceiverRoleId)

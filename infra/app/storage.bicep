@@ -3,7 +3,7 @@
 // Entra ID only: shared keys are off, so no connection string for this account exists anywhere.
 
 param location string
-param tags object
+param tags { *: string }
 param name string
 param skuName string
 param deploymentContainerName string

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { HOST_BINDING_SETTINGS, LEDGER_SETTING_NAMES, loadConfig, settingsSchema } from '../../src/config.js';
-import { declarationValue, declarations, isStringLiteral, modules, objectEntries, objectLiteralsIn, params, readBicep, resources, unquote } from './bicepText.js';
+import { describeCompiled, evaluateValue, mainTemplate, moduleDeployment, moduleScope, moduleTemplate, resourceOfType } from './armTemplate.js';
 
 /**
- * The app settings in infra/app/appsettings.bicep against the one list of settings the code reads
+ * The app settings the compiled template applies (infra/app/appsettings.bicep, evaluated from the ARM
+ * JSON with stand-ins for deployment-time values) against the one list of settings the code reads
  * (settingsSchema in src/config.ts) and the Event Hub binding's settings (HOST_BINDING_SETTINGS).
  *
  * The rule, for LEDGER_* settings: every name the schema knows is either set by the template or listed
@@ -19,19 +20,23 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
 };
 
-/** Settings the Functions platform reads that our code does not (so they are not in the schema). */
+/** Settings the Functions platform (or @azure/identity, for AZURE_CLIENT_ID) reads that our schema does not. */
 const PLATFORM_SETTINGS = [
   'AzureWebJobsStorage__credential',
+  'AzureWebJobsStorage__clientId',
   'AzureWebJobsStorage__blobServiceUri',
   'AzureWebJobsStorage__tableServiceUri',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  // DefaultAzureCredential / ManagedIdentityCredential: which user-assigned identity LEDGER_STORAGE uses.
+  'AZURE_CLIENT_ID',
 ];
 
 /** What the Event Hubs trigger needs for an identity-based connection named HOST_BINDING_SETTINGS.connection. */
 const BINDING_SETTINGS = [
   `${HOST_BINDING_SETTINGS.connection}__fullyQualifiedNamespace`,
   `${HOST_BINDING_SETTINGS.connection}__credential`,
+  `${HOST_BINDING_SETTINGS.connection}__clientId`,
   HOST_BINDING_SETTINGS.eventHubName,
   HOST_BINDING_SETTINGS.consumerGroup,
 ];
@@ -50,54 +55,35 @@ const FORBIDDEN_SETTINGS = [
 ];
 
 /**
- * Bicep parameter in main.bicep that feeds each LEDGER_* setting whose value is a plain parameter.
- * Its default must equal the code default, so that deploying with no parameters changes nothing.
+ * main.bicep parameter that feeds each LEDGER_* setting whose value is a plain parameter, through the
+ * appsettings module parameter of the same role. Its default must equal the code default.
  */
-const SETTING_FROM_MAIN_PARAM: Record<string, string> = {
-  LEDGER_BOUNCE_RATE_WINDOW_HOURS: 'bounceRateWindowHours',
-  LEDGER_BOUNCE_RATE_MIN_SENDS: 'bounceRateMinSends',
-  LEDGER_BOUNCE_RATE_WARNING: 'bounceRateWarning',
-  LEDGER_BOUNCE_RATE_CRITICAL: 'bounceRateCritical',
-  LEDGER_ALERT_WEBHOOK_FORMAT: 'alertWebhookFormat',
+const SETTING_FROM_MAIN_PARAM: Record<string, { module: string; main: string }> = {
+  LEDGER_BOUNCE_RATE_WINDOW_HOURS: { module: 'bounceRateWindowHours', main: 'bounceRateWindowHours' },
+  LEDGER_BOUNCE_RATE_MIN_SENDS: { module: 'bounceRateMinSends', main: 'bounceRateMinSends' },
+  LEDGER_BOUNCE_RATE_WARNING: { module: 'bounceRateWarning', main: 'bounceRateWarning' },
+  LEDGER_BOUNCE_RATE_CRITICAL: { module: 'bounceRateCritical', main: 'bounceRateCritical' },
+  LEDGER_ALERT_WEBHOOK_FORMAT: { module: 'webhookFormat', main: 'alertWebhookFormat' },
 };
 
-const appSettingsBicep = readBicep('app/appsettings.bicep');
-const mainBicep = readBicep('main.bicep');
+const URL_REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/url)';
+const SIGNING_REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/signing)';
 
-/** All settings the template can set, with their value expressions, from the `var <x>Settings = ...` blocks. */
-function templateSettings(): Map<string, { value: string; block: string }> {
-  const settings = new Map<string, { value: string; block: string }>();
-  for (const decl of declarations(appSettingsBicep)) {
-    if (decl.kind !== 'var' || !decl.name.endsWith('Settings')) continue;
-    for (const literal of objectLiteralsIn(declarationValue(decl) ?? '')) {
-      for (const [name, value] of objectEntries(literal)) {
-        if (settings.has(name)) throw new Error(`${name} is set twice`);
-        settings.set(name, { value, block: decl.name });
-      }
-    }
-  }
-  return settings;
+/** The settings the template applies, given the two Key Vault references (empty: no webhook). */
+function appliedSettings(webhookUrlReference: string, webhookSigningReference: string): Record<string, string> {
+  const template = moduleTemplate('appsettings');
+  const config = resourceOfType(template, 'Microsoft.Web/sites/config');
+  expect(evaluateValue(config.name, moduleScope(template))).toBe('<param:functionAppName>/appsettings');
+  return evaluateValue(config.properties, moduleScope(template, { webhookUrlReference, webhookSigningReference })) as Record<string, string>;
 }
 
-const settings = templateSettings();
-const settingNames = [...settings.keys()];
-
-describe('app settings (infra/app/appsettings.bicep)', () => {
-  it('are all applied: the appsettings resource unions every *Settings block', () => {
-    const blocks = declarations(appSettingsBicep)
-      .filter((d) => d.kind === 'var' && d.name.endsWith('Settings'))
-      .map((d) => d.name);
-    const [resource] = resources(appSettingsBicep).filter((r) => r.type === 'Microsoft.Web/sites/config');
-    expect(resource, 'a Microsoft.Web/sites/config resource').toBeDefined();
-    expect(objectEntries(resource!.body).get('name')).toBe("'appsettings'");
-    const union = objectEntries(resource!.body).get('properties') ?? '';
-    const unioned = /^union\(([^)]*)\)$/.exec(union)?.[1]?.split(',').map((s) => s.trim());
-    expect(unioned?.sort()).toEqual(blocks.sort());
-  });
+describeCompiled('app settings (compiled infra/app/appsettings.bicep)', () => {
+  const settings = appliedSettings(URL_REFERENCE, SIGNING_REFERENCE);
+  const settingNames = Object.keys(settings);
 
   it('set every LEDGER_* setting of the schema, or leave it to the code default on purpose', () => {
     for (const name of LEDGER_SETTING_NAMES) {
-      const set = settings.has(name);
+      const set = name in settings;
       const leftOut = name in LEFT_TO_CODE_DEFAULT;
       expect(set || leftOut, `${name}: neither set by the template nor listed in LEFT_TO_CODE_DEFAULT`).toBe(true);
       expect(set && leftOut, `${name}: set by the template and also listed as left to the default`).toBe(false);
@@ -113,19 +99,34 @@ describe('app settings (infra/app/appsettings.bicep)', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('set only settings someone reads: the schema, the Event Hub binding, or the Functions platform', () => {
+  it('set only settings someone reads: the schema, the Event Hub binding, the Functions platform or @azure/identity', () => {
     const known = new Set<string>([...LEDGER_SETTING_NAMES, ...BINDING_SETTINGS, ...PLATFORM_SETTINGS]);
     expect(settingNames.filter((n) => !known.has(n))).toEqual([]);
   });
 
   it('connect the Event Hub binding by identity, with the names from HOST_BINDING_SETTINGS', () => {
     for (const name of BINDING_SETTINGS) expect(settingNames).toContain(name);
-    expect(settings.get(`${HOST_BINDING_SETTINGS.connection}__credential`)?.value).toBe("'managedidentity'");
+    expect(settings[`${HOST_BINDING_SETTINGS.connection}__credential`]).toBe('managedidentity');
+    expect(settings[`${HOST_BINDING_SETTINGS.connection}__fullyQualifiedNamespace`]).toBe('<param:eventHubsFullyQualifiedNamespace>');
+    expect(settings[HOST_BINDING_SETTINGS.consumerGroup]).toBe('<param:consumerGroupName>');
   });
 
   it('connect host storage by identity', () => {
-    expect(settings.get('AzureWebJobsStorage__credential')?.value).toBe("'managedidentity'");
-    expect(settingNames).toContain('AzureWebJobsStorage__blobServiceUri');
+    expect(settings.AzureWebJobsStorage__credential).toBe('managedidentity');
+    expect(settings.AzureWebJobsStorage__blobServiceUri).toBe('<param:storageBlobEndpoint>');
+  });
+
+  it('name the user-assigned identity on every identity-based connection (…__clientId, App Insights, AZURE_CLIENT_ID)', () => {
+    const credentials = settingNames.filter((n) => n.endsWith('__credential'));
+    expect(credentials.sort()).toEqual(['AzureWebJobsStorage__credential', `${HOST_BINDING_SETTINGS.connection}__credential`].sort());
+    for (const name of credentials) expect(settings[name.replace(/__credential$/, '__clientId')], name).toBe('<param:identityClientId>');
+    expect(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe('ClientId=<param:identityClientId>;Authorization=AAD');
+    expect(settings.AZURE_CLIENT_ID).toBe('<param:identityClientId>');
+    // ...the client id of the identity module's identity, the one the roles are granted to.
+    expect(moduleDeployment('appsettings').properties.parameters.identityClientId?.value).toMatch(/'identity'\), '[\d-]+'\)\.outputs\.clientId\.value\]$/);
+    const identity = moduleTemplate('identity');
+    expect(resourceOfType(identity, 'Microsoft.ManagedIdentity/userAssignedIdentities')).toBeDefined();
+    expect(identity.outputs?.clientId?.value).toBe("[reference('identity').clientId]");
   });
 
   it('never set Flex-incompatible or secret-bearing connection settings', () => {
@@ -133,12 +134,9 @@ describe('app settings (infra/app/appsettings.bicep)', () => {
   });
 
   it('point LEDGER_STORAGE at the Table endpoint of the storage account (identity, not a connection string)', () => {
-    const value = settings.get('LEDGER_STORAGE')?.value;
-    expect(value).toBe('storageTableEndpoint');
-    // ...which main.bicep fills from the storage module's primary table endpoint.
-    const appSettingsModule = modules(mainBicep).find((m) => m.path === './app/appsettings.bicep');
-    expect(appSettingsModule?.params.get('storageTableEndpoint')).toBe('storage.outputs.tableEndpoint');
-    expect(readBicep('app/storage.bicep')).toMatch(/output tableEndpoint string = account\.properties\.primaryEndpoints\.table/);
+    expect(settings.LEDGER_STORAGE).toBe('<param:storageTableEndpoint>');
+    expect(moduleDeployment('appsettings').properties.parameters.storageTableEndpoint?.value).toMatch(/'storage'\), '[\d-]+'\)\.outputs\.tableEndpoint\.value\]$/);
+    expect(moduleTemplate('storage').outputs?.tableEndpoint?.value).toMatch(/\.primaryEndpoints\.table\]$/);
     // and the code accepts an endpoint URL of that shape, trailing slash included.
     expect(settingsSchema.parse({ LEDGER_STORAGE: 'https://stexample.table.core.windows.net/' }).LEDGER_STORAGE).toEqual({
       kind: 'endpoint',
@@ -147,62 +145,57 @@ describe('app settings (infra/app/appsettings.bicep)', () => {
   });
 
   it('keep LEDGER_ALERT_LOG on, because the Azure Monitor alert rules read its lines', () => {
-    expect(settings.get('LEDGER_ALERT_LOG')?.value).toBe("'true'");
+    expect(settings.LEDGER_ALERT_LOG).toBe('true');
     expect(settingsSchema.parse({ LEDGER_ALERT_LOG: 'true' }).LEDGER_ALERT_LOG).toBe(true);
   });
 
   it('take webhook URL and secret from Key Vault references, never from a value in the template', () => {
-    for (const name of ['LEDGER_ALERT_WEBHOOK_URL', 'LEDGER_ALERT_WEBHOOK_SECRET']) {
-      const value = settings.get(name)?.value;
-      expect(value, name).toMatch(/^webhook\w*Reference$/);
-      const moduleParam = params(appSettingsBicep).get(value as string);
-      expect(moduleParam?.defaultExpr, `${value} must have no default`).toBeUndefined();
-    }
+    expect(settings.LEDGER_ALERT_WEBHOOK_URL).toBe(URL_REFERENCE);
+    expect(settings.LEDGER_ALERT_WEBHOOK_SECRET).toBe(SIGNING_REFERENCE);
     // The references are built in keyvault.bicep from the secrets' URIs.
-    const keyVault = readBicep('app/keyvault.bicep');
-    expect(keyVault).toMatch(/output webhookUrlReference string = '@Microsoft\.KeyVault\(SecretUri=\$\{webhookUrlSecret\.properties\.secretUri\}\)'/);
-    expect(keyVault).toMatch(/output webhookSigningReference string = .*'@Microsoft\.KeyVault\(SecretUri=\$\{webhookSigningSecretResource\.properties\.secretUri\}\)'/);
+    const keyVault = moduleTemplate('keyvault');
+    expect(keyVault.outputs?.webhookUrlReference?.value).toMatch(/^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('webhookUrlSecret'\)\.secretUri\)\]$/);
+    expect(keyVault.outputs?.webhookSigningReference?.value).toMatch(/format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('webhookSigningSecretResource'\)\.secretUri\)/);
     // appsettings.bicep never receives a secret value.
-    expect([...params(appSettingsBicep).values()].filter((p) => p.secure)).toEqual([]);
+    const secure = Object.entries(moduleTemplate('appsettings').parameters ?? {}).filter(([, p]) => p.type.toLowerCase().startsWith('secure'));
+    expect(secure).toEqual([]);
   });
 
-  it('set the signing secret only together with the webhook URL (the code rejects a secret alone)', () => {
-    const signing = declarations(appSettingsBicep).find((d) => d.name === settings.get('LEDGER_ALERT_WEBHOOK_SECRET')?.block);
-    const condition = declarationValue(signing!) ?? '';
-    expect(condition).toMatch(/empty\(webhookUrlReference\)/);
-    expect(condition).toMatch(/empty\(webhookSigningReference\)/);
+  it('set no webhook setting without a webhook, and the signing secret only together with the URL', () => {
+    const none = appliedSettings('', '');
+    for (const name of ['LEDGER_ALERT_WEBHOOK_URL', 'LEDGER_ALERT_WEBHOOK_FORMAT', 'LEDGER_ALERT_WEBHOOK_SECRET']) expect(Object.keys(none), name).not.toContain(name);
+    const secretOnly = appliedSettings('', SIGNING_REFERENCE);
+    expect(Object.keys(secretOnly)).not.toContain('LEDGER_ALERT_WEBHOOK_SECRET');
+    const urlOnly = appliedSettings(URL_REFERENCE, '');
+    expect(urlOnly.LEDGER_ALERT_WEBHOOK_URL).toBe(URL_REFERENCE);
+    expect(Object.keys(urlOnly)).not.toContain('LEDGER_ALERT_WEBHOOK_SECRET');
   });
 
   it('give main.bicep parameters that feed LEDGER_* settings the code defaults as their defaults', () => {
-    const mainParams = params(mainBicep);
+    const mainParams = mainTemplate().parameters ?? {};
     const codeDefaults = settingsSchema.parse({});
-    const appSettingsModule = modules(mainBicep).find((m) => m.path === './app/appsettings.bicep');
-    for (const [setting, mainParam] of Object.entries(SETTING_FROM_MAIN_PARAM)) {
-      const moduleParam = settings.get(setting)?.value.replace(/^string\((\w+)\)$/, '$1');
-      expect(moduleParam, `${setting} is set from a module parameter`).toMatch(/^\w+$/);
-      expect(appSettingsModule?.params.get(moduleParam as string), `${setting} comes from main.bicep param ${mainParam}`).toBe(mainParam);
-      const declared = mainParams.get(mainParam);
-      expect(declared, mainParam).toBeDefined();
-      expect(unquote(declared!.defaultExpr ?? ''), `${mainParam} default`).toBe(String(codeDefaults[setting as keyof typeof codeDefaults]));
+    const passed = moduleDeployment('appsettings').properties.parameters;
+    for (const [setting, { module, main }] of Object.entries(SETTING_FROM_MAIN_PARAM)) {
+      expect(settings[setting], `${setting} is set from module parameter ${module}`).toBe(`<param:${module}>`);
+      expect(passed[module]?.value, `${module} comes from main.bicep param ${main}`).toBe(`[parameters('${main}')]`);
+      expect(String(mainParams[main]?.defaultValue), `${main} default`).toBe(String(codeDefaults[setting as keyof typeof codeDefaults]));
     }
   });
 
   it('offer exactly the webhook formats the code accepts', () => {
-    const allowed = params(mainBicep).get('alertWebhookFormat')?.allowed;
+    const allowed = mainTemplate().parameters?.alertWebhookFormat?.allowedValues as string[];
     const codeFormats = settingsSchema.shape.LEDGER_ALERT_WEBHOOK_FORMAT.out.options;
-    expect([...(allowed ?? [])].sort()).toEqual([...codeFormats].sort());
+    expect([...allowed].sort()).toEqual([...codeFormats].sort());
   });
 
-  it('give every literal value a form the code accepts, and a whole deployed configuration loads', () => {
-    // Values as deployed with default parameters; expressions stand in for what Azure fills in.
-    const mainParams = params(mainBicep);
-    const env: Record<string, string> = {};
-    for (const [name, { value }] of settings) {
-      if (!name.startsWith('LEDGER_')) continue;
-      if (isStringLiteral(value)) env[name] = unquote(value);
-      else if (name in SETTING_FROM_MAIN_PARAM) env[name] = unquote(mainParams.get(SETTING_FROM_MAIN_PARAM[name] as string)?.defaultExpr ?? '');
-    }
-    env.LEDGER_STORAGE = 'https://stexample.table.core.windows.net/';
+  it('give every value a form the code accepts: a whole deployed configuration loads', () => {
+    // Deployed with default parameters; Azure fills in the endpoint and the Key Vault reference resolves.
+    const mainParams = mainTemplate().parameters ?? {};
+    const template = moduleTemplate('appsettings');
+    const values: Record<string, unknown> = { webhookUrlReference: 'https://hooks.example.com/ledger', webhookSigningReference: '', storageTableEndpoint: 'https://stexample.table.core.windows.net/' };
+    for (const { module, main } of Object.values(SETTING_FROM_MAIN_PARAM)) values[module] = mainParams[main]?.defaultValue;
+    const deployed = evaluateValue(resourceOfType(template, 'Microsoft.Web/sites/config').properties, moduleScope(template, values)) as Record<string, string>;
+    const env = Object.fromEntries(Object.entries(deployed).filter(([name]) => name.startsWith('LEDGER_')));
     const config = loadConfig(env);
     expect(config.storage?.kind).toBe('endpoint');
     expect(config.alerts.logSink).toBe(true);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { bicepFiles, declarationValue, declarations, modules, objectEntries, readBicep, resources, unquote } from './bicepText.js';
+import { expect, it } from 'vitest';
+import { type ArmResource, type ArmTemplate, allTemplates, describeCompiled, evaluateValue, moduleDeployment, moduleScope, resourcesOf } from './armTemplate.js';
 
 /**
  * Azure built-in role definition ids (the same in every tenant). Sources: the "Azure built-in roles"
@@ -41,107 +41,102 @@ const FUNCTION_APP_ROLES = [
 /** Roles no identity is ever given by this template. */
 const NEVER_GRANTED = ['Owner', 'Contributor', 'Azure Event Hubs Data Owner', 'Azure Event Hubs Data Sender'];
 
-const GUID = /'([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'/g;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Assignment {
-  readonly file: string;
-  readonly symbol: string;
+  readonly module: string;
   readonly role: string;
   readonly scopeType: string;
   readonly principal: string;
-  readonly principalType: string | undefined;
-  readonly condition: string | undefined;
+  readonly principalType: unknown;
+  readonly condition: unknown;
   readonly name: string;
 }
 
-/** `var xRoleId = '<guid>'` constants of a file. */
-function roleConstants(src: string): Map<string, string> {
-  const constants = new Map<string, string>();
-  for (const decl of declarations(src)) {
-    const value = declarationValue(decl) ?? '';
-    if (decl.kind === 'var' && GUID.test(value)) constants.set(decl.name, unquote(value).toLowerCase());
-    GUID.lastIndex = 0;
-  }
-  return constants;
+/** "resourceId(Microsoft.EventHub/namespaces/eventhubs, <param:ns>, <param:hub>)" -> its resource type. */
+function scopeType(scope: unknown): string {
+  const m = /^resourceId\(([\w.]+\/[\w/]+),/.exec(String(scope));
+  return m ? (m[1] as string) : `unknown scope (${String(scope)})`;
 }
 
-function roleAssignments(): Assignment[] {
-  const found: Assignment[] = [];
-  for (const file of bicepFiles()) {
-    const src = readBicep(file);
-    const constants = roleConstants(src);
-    const declared = resources(src);
-    for (const r of declared.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments')) {
-      const body = objectEntries(r.body);
-      const props = objectEntries(body.get('properties') ?? '{}');
-      const roleConst = /^subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*(\w+)\)$/.exec(props.get('roleDefinitionId') ?? '')?.[1];
-      const guid = roleConst === undefined ? undefined : constants.get(roleConst);
-      const scopeSymbol = body.get('scope');
-      const scope = declared.find((x) => x.symbol === scopeSymbol);
-      found.push({
-        file,
-        symbol: r.symbol,
-        role: (guid && BUILT_IN_ROLES[guid]) ?? `unknown role (${props.get('roleDefinitionId')})`,
-        scopeType: scope?.type ?? `unknown scope (${scopeSymbol})`,
-        principal: props.get('principalId') ?? '',
-        principalType: props.get('principalType'),
+function assignmentsOf(module: string, template: ArmTemplate): Assignment[] {
+  const scope = moduleScope(template);
+  return resourcesOf(template)
+    .filter((r: ArmResource) => r.type === 'Microsoft.Authorization/roleAssignments')
+    .map((r) => {
+      const props = evaluateValue(r.properties, scope) as { roleDefinitionId: string; principalId: string; principalType?: string };
+      const guid = /^subscriptionResourceId\(Microsoft\.Authorization\/roleDefinitions, ([0-9a-f-]+)\)$/.exec(props.roleDefinitionId)?.[1] ?? '';
+      return {
+        module,
+        role: BUILT_IN_ROLES[guid] ?? `unknown role (${props.roleDefinitionId})`,
+        scopeType: scopeType(evaluateValue(r.scope, scope)),
+        principal: props.principalId,
+        principalType: props.principalType,
         condition: r.condition,
-        name: body.get('name') ?? '',
-      });
-    }
-  }
-  return found;
+        name: r.name,
+      };
+    });
 }
 
-const assignments = roleAssignments();
+describeCompiled('role assignments (compiled)', () => {
+  const templates = allTemplates();
+  const assignments = templates.flatMap(({ module, template }) => assignmentsOf(module, template));
 
-describe('role assignments', () => {
-  it('use only built-in role ids from the table, under constants named after the role', () => {
-    for (const file of bicepFiles()) {
-      const src = readBicep(file);
-      for (const m of src.matchAll(GUID)) {
-        const guid = (m[1] as string).toLowerCase();
-        expect(BUILT_IN_ROLES[guid], `${file}: ${guid} is not a known built-in role id`).toBeDefined();
-      }
-      for (const [constant, guid] of roleConstants(src)) {
+  it('use only built-in role ids from the table, under variables named after the role', () => {
+    let constants = 0;
+    for (const { module, template } of templates) {
+      for (const [name, value] of Object.entries(template.variables ?? {})) {
+        if (typeof value !== 'string' || !GUID.test(value)) continue;
+        constants += 1;
+        const role = BUILT_IN_ROLES[value.toLowerCase()];
+        expect(role, `${module}: ${name} = ${value} is not a known built-in role id`).toBeDefined();
         // eventHubsDataReceiverRoleId <-> "Azure Event Hubs Data Receiver"
-        const role = BUILT_IN_ROLES[guid] ?? '';
-        const fromRole = role.replace(/^Azure /, '').replace(/\s+/g, '').toLowerCase();
-        expect(constant.toLowerCase(), `${file}: ${constant} holds the id of "${role}"`).toBe(`${fromRole}roleid`);
+        const fromRole = (role ?? '').replace(/^Azure /, '').replace(/\s+/g, '').toLowerCase();
+        expect(name.toLowerCase(), `${module}: ${name} holds the id of "${role}"`).toBe(`${fromRole}roleid`);
       }
     }
+    expect(constants).toBe(5);
   });
 
   it('give the function app exactly the roles it needs, each at the narrowest working scope', () => {
-    const app = assignments.filter((a) => a.principal === 'functionPrincipalId');
+    const app = assignments.filter((a) => a.principal === '<param:functionPrincipalId>');
     expect(app.map((a) => `${a.role} @ ${a.scopeType}`).sort()).toEqual(FUNCTION_APP_ROLES);
-    for (const a of app) expect(a.principalType, `${a.file} ${a.symbol}`).toBe("'ServicePrincipal'");
+    for (const a of app) expect(a.principalType, `${a.module} ${a.role}`).toBe('ServicePrincipal');
   });
 
-  it('grant the function app identity, which main.bicep takes from the app itself', () => {
-    const main = readBicep('main.bicep');
-    for (const m of modules(main).filter((x) => x.params.has('functionPrincipalId'))) {
-      expect(m.params.get('functionPrincipalId'), m.symbol).toBe('api.outputs.principalId');
+  it('grant the user-assigned identity, created before the app, and create the app only after its roles', () => {
+    for (const module of ['rbac', 'keyvault']) {
+      expect(moduleDeployment(module).properties.parameters.functionPrincipalId?.value, module).toMatch(/'identity'\), '[\d-]+'\)\.outputs\.principalId\.value\]$/);
     }
-    expect(readBicep('app/api.bicep')).toMatch(/output principalId string = site\.identity\.principalId/);
+    const api = moduleDeployment('api');
+    for (const before of ['identity', 'rbac', 'keyvault']) {
+      expect(api.dependsOn, `api after ${before}`).toContain(`[resourceId('Microsoft.Resources/deployments', '${before}')]`);
+    }
+    // No role is granted to a system-assigned identity (which would exist only once the app does).
+    expect(JSON.stringify(templates)).not.toMatch(/identity\.principalId|SystemAssigned/);
   });
 
   it('give a developer, only on request, receive-only access to the hub', () => {
-    const dev = assignments.filter((a) => a.principal === 'localDevPrincipalId');
+    const dev = assignments.filter((a) => a.principal === '<param:localDevPrincipalId>');
     expect(dev.map((a) => `${a.role} @ ${a.scopeType}`)).toEqual(['Azure Event Hubs Data Receiver @ Microsoft.EventHub/namespaces/eventhubs']);
-    for (const a of dev) expect(a.condition).toBe('!empty(localDevPrincipalId)');
-    const main = readBicep('main.bicep');
-    expect(modules(main).find((m) => m.symbol === 'rbac')?.params.get('localDevPrincipalId')).toBe("allowLocalDevAccess ? principalId : ''");
+    for (const a of dev) expect(a.condition).toBe("[not(empty(parameters('localDevPrincipalId')))]");
+    // The compiler writes a conditional module parameter as a whole {value: ...} object.
+    expect(moduleDeployment('rbac').properties.parameters.localDevPrincipalId).toBe("[if(parameters('allowLocalDevAccess'), createObject('value', parameters('principalId')), createObject('value', ''))]");
   });
 
   it('grant nobody else anything, and never a broad role', () => {
-    expect(assignments.filter((a) => !['functionPrincipalId', 'localDevPrincipalId'].includes(a.principal))).toEqual([]);
-    for (const a of assignments) expect(NEVER_GRANTED, `${a.file} ${a.symbol}`).not.toContain(a.role);
+    expect(assignments.filter((a) => !['<param:functionPrincipalId>', '<param:localDevPrincipalId>'].includes(a.principal))).toEqual([]);
+    for (const a of assignments) expect(NEVER_GRANTED, `${a.module} ${a.role}`).not.toContain(a.role);
   });
 
   it('have deterministic names: guid(scope id, principal, role)', () => {
+    expect(assignments.length).toBe(7);
     for (const a of assignments) {
-      expect(a.name, `${a.file} ${a.symbol}`).toMatch(/^guid\(\w+\.id, \w+, \w+RoleId\)$/);
+      expect(a.name, `${a.module} ${a.role}`).toMatch(/^\[guid\(resourceId\('[\w./]+', .+\), parameters\('\w+PrincipalId'\), variables\('\w+RoleId'\)\)\]$/);
     }
   });
+});
+
+it('lists every role the infra may use once', () => {
+  expect(new Set(Object.values(BUILT_IN_ROLES)).size).toBe(Object.keys(BUILT_IN_ROLES).length);
 });
