@@ -10,7 +10,7 @@
 // diagnostic logs into the hub (see app/eventhubs.bicep for why).
 //
 // Plain resource declarations, no registry modules: compiles offline. `npm run check:infra` compiles and
-// lints it with a pinned Bicep CLI (scripts/checkInfra.mjs); test/infra/*.test.ts check the ARM JSON.
+// lints it with a pinned Bicep CLI (scripts/checkInfra.ts); test/infra/*.test.ts check the ARM JSON.
 targetScope = 'resourceGroup'
 
 // ---------------------------------------------------------------------------------------------------

@@ -62,9 +62,9 @@ export function parseExpression(source: string): ArmNode {
     }
     const name = /^[A-Za-z_][\w.]*/.exec(text.slice(i));
     if (!name) return fail('expected a value');
-    i += name![0].length;
+    i += name[0].length;
     skipSpace();
-    if (text[i] !== '(') return fail(`expected ( after ${name![0]}`);
+    if (text[i] !== '(') return fail(`expected ( after ${name[0]}`);
     i += 1;
     const args: ArmNode[] = [];
     skipSpace();
@@ -80,7 +80,7 @@ export function parseExpression(source: string): ArmNode {
         } else fail('expected , or )');
       }
     }
-    return { kind: 'call', name: name![0], args };
+    return { kind: 'call', name: name[0], args };
   };
   const postfix = (): ArmNode => {
     let node = primary();

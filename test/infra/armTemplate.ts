@@ -1,19 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
+import { buildForTests, dotnetMajorVersion } from '../../scripts/checkInfra.js';
 import { type ArmScope, evaluateValue, isExpression } from './armExpression.js';
 
 /**
  * infra/main.bicep compiled to ARM JSON by the real Bicep compiler, through the same script as
- * `npm run check:infra` (scripts/checkInfra.mjs, which caches the result under .tools/ by the hash of
+ * `npm run check:infra` (scripts/checkInfra.ts, which caches the result under .tools/ by the hash of
  * infra/). Without `dotnet` the infra tests are skipped, saying so; in CI (CI=true) a missing compiler
  * fails them instead.
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHECK_SCRIPT = path.join(REPO_ROOT, 'scripts', 'checkInfra.mjs');
 
 export interface ArmResource {
   readonly type: string;
@@ -43,27 +42,28 @@ export interface ArmTemplate {
   readonly outputs?: Record<string, { type: string; value: unknown }>;
 }
 
-function dotnetPresent(): boolean {
-  const probe = spawnSync('dotnet', ['--version'], { encoding: 'utf8' });
-  return !probe.error && probe.status === 0;
-}
-
 function compile(): ArmTemplate | undefined {
-  if (!dotnetPresent()) {
-    const message = 'dotnet was not found, so infra/ was not compiled and the infra tests are SKIPPED. To run them: install the .NET SDK and run `npm run check:infra` (or `npm test`).';
-    if (process.env.CI === 'true') throw new Error(`CI: ${message}`);
+  if (dotnetMajorVersion() === undefined) {
+    const howTo = 'install the .NET SDK and run `npm run check:infra` (or `npm test`)';
+    if (process.env.CI === 'true') throw new Error(`dotnet was not found: CI (CI=true) must compile infra/ with the Bicep compiler and cannot skip it; ${howTo}.`);
+    const message = `dotnet was not found, so infra/ was not compiled and the infra tests are SKIPPED. To run them: ${howTo}.`;
     console.warn(`[infra] ${message}`);
     return undefined;
   }
-  const compiledPath = execFileSync(process.execPath, [CHECK_SCRIPT, '--build-for-tests'], { encoding: 'utf8' }).trim().split('\n').pop() as string;
-  return JSON.parse(readFileSync(compiledPath, 'utf8')) as ArmTemplate;
+  return JSON.parse(readFileSync(buildForTests(), 'utf8')) as ArmTemplate;
 }
 
 /** The compiled main template, or undefined when the compiler is not available here (tests skip). */
 export const compiled: ArmTemplate | undefined = compile();
 
-/** describe() that runs only when infra/ was compiled. */
-export const describeCompiled = describe.skipIf(compiled === undefined);
+/**
+ * describe() that runs only when infra/ was compiled. Otherwise its body is never called (it reads the
+ * template while collecting) and one skipped test stands for it in the report.
+ */
+export function describeCompiled(name: string, body: () => void): void {
+  if (compiled) describe(name, body);
+  else describe.skip(name, () => it('needs infra/ compiled (dotnet + `npm run check:infra`)', () => undefined));
+}
 
 function main(): ArmTemplate {
   if (!compiled) throw new Error('infra/ was not compiled');

@@ -141,7 +141,8 @@ it('.funcignore keeps local settings, tests and infra out of the package, and th
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  for (const entry of ['local.settings.json', 'test', 'infra', '.azure', 'node_modules']) expect(ignored, entry).toContain(entry);
+  // .tools holds the Bicep CLI (over 100 MB) restored by `npm run check:infra`.
+  for (const entry of ['local.settings.json', 'test', 'infra', '.azure', 'node_modules', '.tools']) expect(ignored, entry).toContain(entry);
   for (const kept of ['src', 'host.json', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
     expect(ignored, kept).not.toContain(kept);
   }

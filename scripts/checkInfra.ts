@@ -1,16 +1,17 @@
-#!/usr/bin/env node
 // `npm run check:infra`: compiles and lints infra/main.bicep with a pinned Bicep CLI that the machine's
 // `dotnet` restores from NuGet (package Azure.Bicep.CommandLine.linux-x64; nothing is downloaded from
 // anywhere else). Fails (non-zero) when dotnet or the compiler is missing, or when the compiler or the
 // linter reports any error or warning (infra/bicepconfig.json says which rules are errors, and why the
 // ones turned off are off).
 //
-//   node scripts/checkInfra.mjs                    build + lint, print every diagnostic and a summary
-//   node scripts/checkInfra.mjs --build-for-tests  build only (cached), print the compiled JSON's path
+//   tsx scripts/checkInfra.ts                    build + lint, print every diagnostic and a summary
+//   tsx scripts/checkInfra.ts --build-for-tests  build only (cached), print the compiled JSON's path
+//
+// test/infra/armTemplate.ts calls buildForTests() directly.
 //
 // Exit codes: 0 clean, 1 diagnostics or a failed compile, 3 dotnet missing, 4 the compiler could not be
 // installed. Everything it writes stays under .tools/ (gitignored).
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,32 +32,43 @@ const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NO
 
 export const HOW_TO_RUN = 'install the .NET SDK (`dotnet`) and run `npm run check:infra`';
 
-class InfraCheckError extends Error {
-  constructor(message, exitCode) {
+/** A failed check, with the exit code the command line reports it with. */
+export class InfraCheckError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = 'InfraCheckError';
-    this.exitCode = exitCode;
   }
 }
 
-function run(command, args, options = {}) {
+export interface BicepDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly level: 'Error' | 'Warning' | 'Info';
+  readonly code: string;
+  readonly message: string;
+}
+
+function run(command: string, args: readonly string[], options: Partial<SpawnSyncOptionsWithStringEncoding> = {}): SpawnSyncReturns<string> {
   return spawnSync(command, args, { encoding: 'utf8', env: DOTNET_ENV, maxBuffer: 64 * 1024 * 1024, ...options });
 }
 
 /** The SDK's major version ("10.0.401" -> 10), or undefined when `dotnet` is not on PATH. */
-export function dotnetMajorVersion() {
+export function dotnetMajorVersion(): number | undefined {
   const result = run('dotnet', ['--version']);
   if (result.error || result.status !== 0) return undefined;
   const major = Number.parseInt(result.stdout.trim().split('.')[0] ?? '', 10);
   return Number.isInteger(major) ? major : undefined;
 }
 
-function bicepBinary() {
+function bicepBinary(): string {
   return path.join(BICEP_DIR, 'packages', BICEP_PACKAGE.toLowerCase(), BICEP_VERSION, 'tools', 'bicep');
 }
 
 /** Restores the pinned package into .tools/bicep/<version>/packages (once) and returns the binary's path. */
-export function installBicep() {
+export function installBicep(): string {
   const major = dotnetMajorVersion();
   if (major === undefined) throw new InfraCheckError(`dotnet was not found on PATH: cannot install the Bicep CLI (${HOW_TO_RUN}).`, 3);
   const binary = bicepBinary();
@@ -88,18 +100,18 @@ export function installBicep() {
 }
 
 /** "path(line,col) : Level CODE: message" lines of the Bicep CLI's output. */
-export function parseDiagnostics(output) {
-  const diagnostics = [];
+export function parseDiagnostics(output: string): BicepDiagnostic[] {
+  const diagnostics: BicepDiagnostic[] = [];
   for (const line of output.split('\n')) {
     const m = /^(.*)\((\d+),(\d+)\) : (Error|Warning|Info) ([\w-]+): (.*)$/.exec(line.trim());
-    if (m) diagnostics.push({ file: path.relative(REPO_ROOT, m[1]), line: Number(m[2]), level: m[4], code: m[5], message: m[6] });
+    if (m) diagnostics.push({ file: path.relative(REPO_ROOT, m[1] as string), line: Number(m[2]), level: m[4] as BicepDiagnostic['level'], code: m[5] as string, message: m[6] as string });
   }
   return diagnostics;
 }
 
-function infraInputs() {
-  const files = [];
-  const walk = (dir) => {
+function infraInputs(): string {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -112,13 +124,13 @@ function infraInputs() {
   return hash.digest('hex');
 }
 
-function build(binary, outfile) {
+function build(binary: string, outfile: string): { ok: boolean; diagnostics: BicepDiagnostic[]; output: string } {
   const result = run(binary, ['build', MAIN_BICEP, '--outfile', outfile]);
   const diagnostics = parseDiagnostics(`${result.stdout}\n${result.stderr}`);
   return { ok: result.status === 0 && existsSync(outfile), diagnostics, output: `${result.stdout}${result.stderr}` };
 }
 
-function sleep(ms) {
+function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
@@ -126,7 +138,7 @@ function sleep(ms) {
  * Compiles infra/main.bicep into .tools/infra-build/main.json unless the file there was compiled from the
  * same inputs. Test files run in parallel workers: one compiles (mkdir lock), the others wait for it.
  */
-export function buildForTests() {
+export function buildForTests(): string {
   const inputs = infraInputs();
   const fresh = () => existsSync(COMPILED) && existsSync(COMPILED_HASH) && readFileSync(COMPILED_HASH, 'utf8') === inputs;
   if (fresh()) return COMPILED;
@@ -139,7 +151,8 @@ export function buildForTests() {
     } catch {
       if (fresh()) return COMPILED;
       // A lock left by a killed run: older than any install + compile takes.
-      if (Date.now() - statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs > 240_000) rmSync(LOCK_DIR, { recursive: true, force: true });
+      const lockedAt = statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > 240_000) rmSync(LOCK_DIR, { recursive: true, force: true });
       if (Date.now() > deadline) throw new InfraCheckError(`timed out waiting for another compile of infra/ (${LOCK_DIR})`, 1);
       sleep(250);
     }
@@ -160,7 +173,7 @@ export function buildForTests() {
   }
 }
 
-function fullCheck() {
+function fullCheck(): void {
   const binary = installBicep();
   console.log(`Bicep CLI ${BICEP_VERSION} (${BICEP_PACKAGE}, restored with dotnet from NuGet)`);
   mkdirSync(BUILD_DIR, { recursive: true });
@@ -169,9 +182,9 @@ function fullCheck() {
   const lint = run(binary, ['lint', MAIN_BICEP]);
   const linted = parseDiagnostics(`${lint.stdout}\n${lint.stderr}`);
   let failed = !built.ok || lint.status !== 0;
-  for (const [step, diagnostics] of [['build', built.diagnostics], ['lint', linted]]) {
+  for (const [step, diagnostics] of [['build', built.diagnostics], ['lint', linted]] as const) {
     for (const d of diagnostics) console.log(`${step}: ${d.file}(${d.line}) ${d.level} ${d.code}: ${d.message}`);
-    const count = (level) => diagnostics.filter((d) => d.level === level).length;
+    const count = (level: BicepDiagnostic['level']): number => diagnostics.filter((d) => d.level === level).length;
     console.log(`bicep ${step} infra/main.bicep: ${count('Error')} errors, ${count('Warning')} warnings, ${count('Info')} infos`);
     // A warning is either fixed or turned off in infra/bicepconfig.json with its reason: never left to pile up.
     if (count('Error') + count('Warning') > 0) failed = true;
