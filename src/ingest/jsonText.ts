@@ -23,7 +23,8 @@ export function stringifyJson(root: unknown): string {
     if (value === null) out.push('null');
     else if (typeof value === 'string') out.push(JSON.stringify(value));
     else if (typeof value === 'number') out.push(Number.isFinite(value) ? String(value) : 'null');
-    else if (typeof value !== 'object') out.push(String(value));
+    else if (typeof value === 'boolean' || typeof value === 'bigint') out.push(String(value));
+    else if (typeof value !== 'object') out.push('null');
     else if (onPath.has(value)) out.push('"[Circular]"');
     else {
       onPath.add(value);
