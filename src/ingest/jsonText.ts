@@ -75,6 +75,7 @@ function isDropped(value: unknown): boolean {
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**
  * A lone UTF-16 surrogate ("\ud800" is valid JSON) is not Unicode text: encodeURIComponent throws
@@ -83,4 +84,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
+}
+
+/** The text with each lone surrogate replaced by U+FFFD (a cut can also split a pair). */
+export function withoutLoneSurrogates(text: string): string {
+  return hasLoneSurrogate(text) ? text.replace(LONE_SURROGATES, '\ufffd') : text;
 }
