@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RecordIssue } from './recordIssue.js';
 import type { RecordSource } from './recordSource.js';
 import { describeSource } from './recordSource.js';
+import { withoutLoneSurrogates } from './jsonText.js';
 
 /** A rejected body or record, kept with its reason, its raw text and where it came from. */
 export interface DeadLetter {
@@ -9,7 +10,11 @@ export interface DeadLetter {
   readonly id: string;
   readonly issue: RecordIssue;
   readonly category: string | null;
-  /** The raw text, cut at LEDGER_DEADLETTER_RAW_LIMIT characters. */
+  /**
+   * The raw text, cut at LEDGER_DEADLETTER_RAW_LIMIT characters. A lone surrogate in it is shown as
+   * U+FFFD: Azure may refuse the entity otherwise, and the id (from the text as received) and the
+   * location still lead back to the original.
+   */
   readonly raw: string;
   readonly rawLength: number;
   readonly truncated: boolean;
@@ -34,7 +39,7 @@ export function toDeadLetter(
     id,
     issue,
     category,
-    raw: truncated ? raw.slice(0, rawLimit) : raw,
+    raw: withoutLoneSurrogates(truncated ? raw.slice(0, rawLimit) : raw),
     rawLength: raw.length,
     truncated,
     source,

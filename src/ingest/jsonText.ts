@@ -23,7 +23,8 @@ export function stringifyJson(root: unknown): string {
     if (value === null) out.push('null');
     else if (typeof value === 'string') out.push(JSON.stringify(value));
     else if (typeof value === 'number') out.push(Number.isFinite(value) ? String(value) : 'null');
-    else if (typeof value !== 'object') out.push(String(value));
+    else if (typeof value === 'boolean' || typeof value === 'bigint') out.push(String(value));
+    else if (typeof value !== 'object') out.push('null');
     else if (onPath.has(value)) out.push('"[Circular]"');
     else {
       onPath.add(value);
@@ -74,6 +75,7 @@ function isDropped(value: unknown): boolean {
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**
  * A lone UTF-16 surrogate ("\ud800" is valid JSON) is not Unicode text: encodeURIComponent throws
@@ -82,4 +84,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
+}
+
+/** The text with each lone surrogate replaced by U+FFFD (a cut can also split a pair). */
+export function withoutLoneSurrogates(text: string): string {
+  return hasLoneSurrogate(text) ? text.replace(LONE_SURROGATES, '\ufffd') : text;
 }

@@ -57,7 +57,7 @@ export async function summarizeLedger(tables: LedgerTables): Promise<LedgerSumma
     });
   }
   hardBounces.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? '') || a.address.localeCompare(b.address));
-  const byReason: Record<string, number> = {};
+  const byReason = Object.create(null) as Record<string, number>;
   let total = 0;
   for await (const letter of listDeadLetters(tables.deadLetters)) {
     total += 1;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyRecord } from '../../src/ingest/classifyRecord.js';
+import { toDeadLetter } from '../../src/ingest/deadLetter.js';
 import { decodeBody } from '../../src/ingest/decodeBody.js';
 import { hasLoneSurrogate, stringifyJson } from '../../src/ingest/jsonText.js';
 import type { RecordSource } from '../../src/ingest/recordSource.js';
@@ -32,6 +33,11 @@ describe('bytes and surrogates', () => {
   ])('dead-letters a lone surrogate in %s as invalid_unicode', (_field, record, path) => {
     const classified = classifyRecord(record, source, 0);
     expect(classified).toMatchObject({ kind: 'invalid', issue: { code: 'invalid_unicode', path } });
+  });
+
+  it('shows a lone surrogate in a dead letter\'s raw text as U+FFFD, and a split pair too', () => {
+    const letter = toDeadLetter({ code: 'invalid_json', message: 'x' }, '{"a":"\ud800😀', source, null, null, 8);
+    expect(letter).toMatchObject({ raw: '{"a":"\ufffd\ufffd', rawLength: 9, truncated: true });
   });
 
   it('keeps paired surrogates (astral characters) and line separators', () => {
