@@ -88,8 +88,24 @@ const storageSetting = optionalText.transform((raw, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * Where whole batches are parked when the tables cannot take them (src/parking/): a Blob endpoint URL
+ * (https://<account>.blob.core.windows.net, by identity) or a connection string with a BlobEndpoint.
+ * Unset: derived from LEDGER_STORAGE (same account).
+ */
+const parkStorageSetting = optionalText.transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  if (/^https?:\/\//i.test(raw) && URL.canParse(raw)) return { kind: 'endpoint' as const, url: raw.replace(/\/$/, '') };
+  if (/^UseDevelopmentStorage=true/i.test(raw) || /(AccountName|BlobEndpoint|SharedAccessSignature)=/i.test(raw)) {
+    return { kind: 'connectionString' as const, connectionString: raw };
+  }
+  ctx.addIssue({ code: 'custom', message: 'LEDGER_PARK_STORAGE must be a Blob endpoint URL (https://<account>.blob.core.windows.net) or a storage connection string' });
+  return z.NEVER;
+});
+
 export const settingsSchema = z.object({
   LEDGER_STORAGE: storageSetting,
+  LEDGER_PARK_STORAGE: parkStorageSetting,
   LEDGER_DATA_DIR: optionalText.transform((v) => v ?? '.ledger'),
   LEDGER_TABLE_PREFIX: optionalText
     .transform((v) => v ?? 'ledger')
@@ -124,6 +140,8 @@ export type StorageTarget = Exclude<z.output<typeof settingsSchema>['LEDGER_STOR
 
 export interface LedgerConfig {
   readonly storage: StorageTarget | undefined;
+  /** Explicit LEDGER_PARK_STORAGE; undefined = derive from `storage` (src/parking/parkingTarget.ts). */
+  readonly parkStorage: StorageTarget | undefined;
   readonly dataDir: string;
   readonly tablePrefix: string;
   readonly deadLetterRawLimit: number;
@@ -162,6 +180,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   }
   return Object.freeze({
     storage: s.LEDGER_STORAGE,
+    parkStorage: s.LEDGER_PARK_STORAGE,
     dataDir: s.LEDGER_DATA_DIR,
     tablePrefix: s.LEDGER_TABLE_PREFIX,
     deadLetterRawLimit: s.LEDGER_DEADLETTER_RAW_LIMIT,

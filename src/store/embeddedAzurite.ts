@@ -54,9 +54,34 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   const server = new TableServer(config);
   await server.start();
   const endpoint = `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}`;
+  const blob = await startEmbeddedBlobService(options.dataDir);
   return {
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`,
-    close: () => server.close(),
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};BlobEndpoint=${blob.endpoint};`,
+    close: async () => {
+      await Promise.all([server.close(), blob.server.close()]);
+    },
   };
+}
+
+/**
+ * Azurite's Blob service next to the tables: where whole batches are parked when the tables cannot take
+ * them (src/parking/). Same internal-class approach and positional configuration as above.
+ */
+async function startEmbeddedBlobService(dataDir: string | undefined): Promise<{ server: AzuriteTableServer; endpoint: string }> {
+  const BlobServer = (require('azurite/dist/src/blob/BlobServer.js') as { default: TableServerCtor }).default;
+  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration.js') as { default: TableConfigurationCtor }).default;
+  const inMemory = dataDir === undefined;
+  const at = (file: string) => (dataDir === undefined ? file : path.join(dataDir, file));
+  // Positional: host, port, keepAlive, metadataDbPath, extentDbPath, persistenceLocations, accessLog,
+  // accessLogStream, debugLog, debugLogPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
+  // disableProductStyleUrl, inMemory.
+  const config = new BlobConfiguration(
+    '127.0.0.1', 0, 5, at('__azurite_db_blob__.json'), at('__azurite_db_blob_extent__.json'),
+    [{ locationId: 'Default', locationPath: at('__blobstorage__'), maxConcurrency: 10 }],
+    false, undefined, false, undefined, false, false, '', '', '', undefined, false, inMemory,
+  );
+  const server = new BlobServer(config);
+  await server.start();
+  return { server, endpoint: `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}` };
 }
