@@ -60,6 +60,8 @@ var bindingSettings = {
 var ledgerSettings = {
   // A Table endpoint URL, so the code authenticates with DefaultAzureCredential = this app's identity.
   LEDGER_STORAGE: storageTableEndpoint
+  // Blob endpoint of the same account: whole batches are parked in container ledger-parked (src/parking/).
+  LEDGER_PARK_STORAGE: storageBlobEndpoint
   // Explicit although it is the code default: the Azure Monitor alert rules (alerts.bicep) read these lines.
   LEDGER_ALERT_LOG: 'true'
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: string(bounceRateWindowHours)

@@ -75,11 +75,12 @@ async function startEmbeddedBlobService(dataDir: string | undefined): Promise<{ 
   const at = (file: string) => (dataDir === undefined ? file : path.join(dataDir, file));
   // Positional: host, port, keepAlive, metadataDbPath, extentDbPath, persistenceLocations, accessLog,
   // accessLogStream, debugLog, debugLogPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
-  // disableProductStyleUrl, inMemory.
+  // disableProductStyleUrl, inMemory. skipApiVersionCheck: @azure/storage-blob speaks a newer service
+  // version than the Node 20-compatible Azurite knows; the calls we make are unchanged by it.
   const config = new BlobConfiguration(
     '127.0.0.1', 0, 5, at('__azurite_db_blob__.json'), at('__azurite_db_blob_extent__.json'),
     [{ locationId: 'Default', locationPath: at('__blobstorage__'), maxConcurrency: 10 }],
-    false, undefined, false, undefined, false, false, '', '', '', undefined, false, inMemory,
+    false, undefined, false, undefined, false, true, '', '', '', undefined, false, inMemory,
   );
   const server = new BlobServer(config);
   await server.start();

@@ -118,7 +118,7 @@ describe('Azure Monitor alert rules (infra/app/alerts.bicep)', () => {
   });
 
   it('query the workspace, fire on any matching line, and split by columns the query projects', () => {
-    expect(rules.map((r) => r.symbol).sort()).toEqual(['bounceRateRule', 'hardBounceRule']);
+    expect(rules.map((r) => r.symbol).sort()).toEqual(['bounceRateRule', 'hardBounceRule', 'parkedBatchRule']);
     for (const rule of rules) {
       const props = objectEntries(objectEntries(rule.body).get('properties') ?? '{}');
       expect(props.get('scopes'), rule.symbol).toBe('[workspaceId]');
