@@ -1,20 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_BINDING_SETTINGS } from '../../src/config.js';
+import { FAKE_FUNCTIONS_CORE_MARKER, fakeFunctionsCoreSource } from './fakeFunctionsCore.js';
 
 /**
  * What the Functions host is told. The built entry point (package.json "main", compiled by the same
  * tsconfig.build.json as the deployment) is loaded in its own Node process with a FAKE of
- * '@azure/functions-core' (test/functions/fakeFunctionsHost/): the worker module that exists only inside
+ * '@azure/functions-core' (fakeFunctionsCore.ts): the worker module that exists only inside
  * the Functions host, the boundary we cannot run here. The fake records the metadata @azure/functions
  * would send to the host for every registered function; this test checks it against what the host needs.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const fakeHostModules = fileURLToPath(new URL('./fakeFunctionsHost/', import.meta.url));
 
 interface Binding extends Record<string, unknown> {
   readonly type: string;
@@ -38,6 +38,10 @@ beforeAll(() => {
   // The deployed layout: the package's "type" and its node_modules next to dist.
   writeFileSync(path.join(build, 'package.json'), JSON.stringify({ type: 'module', main: 'dist/src/index.js' }));
   symlinkSync(path.join(root, 'node_modules'), path.join(build, 'node_modules'), 'dir');
+  const fakeHostModules = path.join(build, 'fake-host');
+  mkdirSync(path.join(fakeHostModules, '@azure/functions-core'), { recursive: true });
+  writeFileSync(path.join(fakeHostModules, '@azure/functions-core/package.json'), JSON.stringify({ name: '@azure/functions-core', type: 'commonjs', main: 'index.js' }));
+  writeFileSync(path.join(fakeHostModules, '@azure/functions-core/index.js'), fakeFunctionsCoreSource);
   const run = spawnSync(process.execPath, [path.join(build, 'dist/src/index.js')], {
     cwd: build,
     // NODE_PATH is consulted only when normal resolution fails, as it does for '@azure/functions-core'.
@@ -46,9 +50,9 @@ beforeAll(() => {
     timeout: 60_000,
   });
   expect(run.status, run.stderr).toBe(0);
-  const line = run.stdout.split('\n').find((l) => l.startsWith('FAKE_FUNCTIONS_CORE '));
+  const line = run.stdout.split('\n').find((l) => l.startsWith(FAKE_FUNCTIONS_CORE_MARKER));
   expect(line, run.stdout + run.stderr).toBeDefined();
-  captured = JSON.parse(line!.slice('FAKE_FUNCTIONS_CORE '.length)) as typeof captured;
+  captured = JSON.parse(line!.slice(FAKE_FUNCTIONS_CORE_MARKER.length)) as typeof captured;
   // The report of issue 8 quotes this.
   process.stdout.write(`host metadata:\n${JSON.stringify(captured, null, 2)}\n`);
 }, 180_000);
