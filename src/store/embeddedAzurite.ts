@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { LedgerError } from '../errors.js';
 
 /**
  * Azurite's Table service, started in this process. Used by the CLI when LEDGER_STORAGE is unset and by
@@ -36,6 +37,7 @@ export interface EmbeddedAzuriteOptions {
 }
 
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
+  assertAzuriteInstalled();
   const TableServer = (require('azurite/dist/src/table/TableServer.js') as { default: TableServerCtor }).default;
   const TableConfiguration = (require('azurite/dist/src/table/TableConfiguration.js') as { default: TableConfigurationCtor })
     .default;
@@ -85,4 +87,20 @@ async function startEmbeddedBlobService(dataDir: string | undefined): Promise<{ 
   const server = new BlobServer(config);
   await server.start();
   return { server, endpoint: `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}` };
+}
+
+/**
+ * azurite is a development dependency: the function app never starts it, so its deployed package leaves
+ * it out. Only the CLI's embedded mode needs it, and says so when it is missing.
+ */
+function assertAzuriteInstalled(): void {
+  try {
+    require.resolve('azurite/package.json');
+  } catch (cause) {
+    throw new LedgerError(
+      'config_invalid',
+      'The embedded storage needs the azurite package, which is not installed here (it is a development dependency): run `npm install azurite@3.35.0`, or set LEDGER_STORAGE to a storage account',
+      { cause },
+    );
+  }
 }
