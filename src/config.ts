@@ -190,9 +190,25 @@ const webhookSchema = z.object({
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt('LEDGER_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 60_000),
 });
 
+/**
+ * Where whole batches are parked when the tables cannot take them (src/parking/): a Blob endpoint URL
+ * (https://<account>.blob.core.windows.net, by identity) or a connection string with a BlobEndpoint.
+ * Unset: derived from LEDGER_STORAGE (same account).
+ */
+const parkStorageSetting = optionalText.transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  if (/^https?:\/\//i.test(raw) && URL.canParse(raw)) return { kind: 'endpoint' as const, url: raw.replace(/\/$/, '') };
+  if (/^UseDevelopmentStorage=true/i.test(raw) || /(AccountName|BlobEndpoint|SharedAccessSignature)=/i.test(raw)) {
+    return { kind: 'connectionString' as const, connectionString: raw };
+  }
+  ctx.addIssue({ code: 'custom', message: 'LEDGER_PARK_STORAGE must be a Blob endpoint URL (https://<account>.blob.core.windows.net) or a storage connection string' });
+  return z.NEVER;
+});
+
 /** Settings the ingest path needs: a bad one stops the app, with the setting's name. */
 const coreSchema = z.object({
   LEDGER_STORAGE: storageSetting,
+  LEDGER_PARK_STORAGE: parkStorageSetting,
   LEDGER_DATA_DIR: optionalText.transform((v) => v ?? '.ledger'),
   LEDGER_TABLE_PREFIX: optionalText
     .transform((v) => v ?? 'ledger')
@@ -217,6 +233,8 @@ export type StorageTarget = Exclude<z.output<typeof settingsSchema>['LEDGER_STOR
 
 export interface LedgerConfig {
   readonly storage: StorageTarget | undefined;
+  /** Explicit LEDGER_PARK_STORAGE; undefined = derive from `storage` (src/parking/parkingTarget.ts). */
+  readonly parkStorage: StorageTarget | undefined;
   readonly dataDir: string;
   readonly tablePrefix: string;
   readonly deadLetterRawLimit: number;
@@ -291,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   const webhook = webhookSettings(env);
   return Object.freeze({
     storage: s.LEDGER_STORAGE,
+    parkStorage: s.LEDGER_PARK_STORAGE,
     dataDir: s.LEDGER_DATA_DIR,
     tablePrefix: s.LEDGER_TABLE_PREFIX,
     deadLetterRawLimit: s.LEDGER_DEADLETTER_RAW_LIMIT,

@@ -184,3 +184,64 @@ resource bounceRateRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     }
   }
 }
+
+// A batch the tables could not take before the host's retries ran out (src/functions/parkFailedBatch.ts):
+// "ledger.batch_parked" means it waits in blob container ledger-parked for `acs-email-ledger replay
+// --parked`; "ledger.batch_park_failed" means even that failed and the range must be re-read from the hub.
+// Both are one JSON line in AppTraces.Message. Severity 1: data waits for a person either way.
+var parkedBatchQuery = replace('''
+AppTraces
+| where ingestion_time() > ago({frequency})
+| where Message has "ledger.batch_park"
+| extend line = parse_json(Message)
+| where tostring(line.event) in ("ledger.batch_parked", "ledger.batch_park_failed")
+| project TimeGenerated, event = tostring(line.event), partition = tostring(line.partition)
+''', '{frequency}', kqlFrequency)
+
+resource parkedBatchRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${ruleNamePrefix}-batch-parked'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Ledger: batch parked after its retries ran out'
+    description: 'A whole Event Hub batch was parked in blob container ledger-parked (run "acs-email-ledger replay --parked"), or could not even be parked. Lines: AppTraces where Message has "ledger.batch_park".'
+    severity: 1
+    enabled: true
+    scopes: [workspaceId]
+    targetResourceTypes: ['Microsoft.OperationalInsights/workspaces']
+    evaluationFrequency: evaluationFrequency
+    windowSize: lookBack
+    skipQueryValidation: true
+    criteria: {
+      allOf: [
+        {
+          query: parkedBatchQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'event'
+              operator: 'Include'
+              values: ['*']
+            }
+            {
+              name: 'partition'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: {
+      actionGroups: actionGroupIds
+    }
+  }
+}

@@ -66,6 +66,8 @@ var ledgerSettings = {
   LEDGER_STORAGE: storageTableEndpoint
   // ...which, like ManagedIdentityCredential, takes the user-assigned identity to use from AZURE_CLIENT_ID.
   AZURE_CLIENT_ID: identityClientId
+  // Blob endpoint of the same account: whole batches are parked in container ledger-parked (src/parking/).
+  LEDGER_PARK_STORAGE: storageBlobEndpoint
   // Explicit although it is the code default: the Azure Monitor alert rules (alerts.bicep) read these lines.
   LEDGER_ALERT_LOG: 'true'
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: string(bounceRateWindowHours)

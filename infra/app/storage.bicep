@@ -47,6 +47,16 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+// Batches whose last retry failed are parked here by the function, for `replay --parked`. Named after the
+// default table prefix (src/parking/parkingTarget.ts: parkingContainerName).
+resource parkedContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'ledger-parked'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 // A module's outputs exist only once all of it is deployed: the app, which reads blobEndpoint, is created
 // after the deployment container. Endpoints end with '/'; LEDGER_STORAGE accepts that (src/config.ts).
 output name string = account.name

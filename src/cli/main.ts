@@ -7,6 +7,7 @@ import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCom
 import { messageDocument } from '../store/messageQueries.js';
 import { messageCommand, renderMessage } from './commands/messageCommand.js';
 import { renderReplay, replayCommand } from './commands/replayCommand.js';
+import { renderParkedReplay, replayParkedCommand } from './commands/replayParkedCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
@@ -30,11 +31,20 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
   program
     .command('replay')
     .description('apply files, folders or - (stdin): event bodies, JSON arrays, NDJSON (PT1H.json archives)')
-    .argument('<path...>', 'files, folders, or - for standard input')
+    .argument('[path...]', 'files, folders, or - for standard input')
+    .option('--parked', 'instead of paths: re-drive the batches the function parked when its retries ran out')
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-progress', 'do not print progress on stderr')
-    .action(async (paths: string[], opts: { progress: boolean }, cmd: Command) => {
+    .action(async (paths: string[], opts: { progress: boolean; parked?: boolean }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
+      if (opts.parked === true || paths.length === 0) {
+        if (paths.length > 0 || opts.parked !== true) throw new LedgerError('usage', 'replay takes paths, or --parked alone');
+        await withLedger(env, async (ledger) => {
+          const result = await replayParkedCommand(ledger, out);
+          out.result({ ...result.report, parkedBatches: result.parkedBatches, summary: result.summary }, () => renderParkedReplay(result, renderReplay));
+        });
+        return;
+      }
       await withLedger(env, async (ledger) => {
         const result = await replayCommand(paths, ledger, out, { progress: opts.progress });
         out.result({ ...result.report, summary: result.summary }, () => renderReplay(result));

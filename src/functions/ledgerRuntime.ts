@@ -13,9 +13,14 @@ export interface LedgerRuntime {
 
 let runtime: Promise<LedgerRuntime> | undefined;
 
+/** The worker's settings, read on their own: parking a batch needs them when the tables would not open. */
+export function readLedgerConfig(): LedgerConfig {
+  return loadConfig(process.env);
+}
+
 export function getLedgerRuntime(): Promise<LedgerRuntime> {
   runtime ??= (async () => {
-    const config = loadConfig(process.env);
+    const config = readLedgerConfig();
     const tables = await openLedgerTables(config, { allowEmbedded: false });
     return { config, tables };
   })();

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { LedgerError } from '../errors.js';
 
 /**
  * Azurite's Table service, started in this process. Used by the CLI when LEDGER_STORAGE is unset and by
@@ -36,6 +37,7 @@ export interface EmbeddedAzuriteOptions {
 }
 
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
+  assertAzuriteInstalled();
   const TableServer = (require('azurite/dist/src/table/TableServer.js') as { default: TableServerCtor }).default;
   const TableConfiguration = (require('azurite/dist/src/table/TableConfiguration.js') as { default: TableConfigurationCtor })
     .default;
@@ -54,9 +56,51 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   const server = new TableServer(config);
   await server.start();
   const endpoint = `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}`;
+  const blob = await startEmbeddedBlobService(options.dataDir);
   return {
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`,
-    close: () => server.close(),
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};BlobEndpoint=${blob.endpoint};`,
+    close: async () => {
+      await Promise.all([server.close(), blob.server.close()]);
+    },
   };
+}
+
+/**
+ * Azurite's Blob service next to the tables: where whole batches are parked when the tables cannot take
+ * them (src/parking/). Same internal-class approach and positional configuration as above.
+ */
+async function startEmbeddedBlobService(dataDir: string | undefined): Promise<{ server: AzuriteTableServer; endpoint: string }> {
+  const BlobServer = (require('azurite/dist/src/blob/BlobServer.js') as { default: TableServerCtor }).default;
+  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration.js') as { default: TableConfigurationCtor }).default;
+  const inMemory = dataDir === undefined;
+  const at = (file: string) => (dataDir === undefined ? file : path.join(dataDir, file));
+  // Positional: host, port, keepAlive, metadataDbPath, extentDbPath, persistenceLocations, accessLog,
+  // accessLogStream, debugLog, debugLogPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
+  // disableProductStyleUrl, inMemory. skipApiVersionCheck: @azure/storage-blob speaks a newer service
+  // version than the Node 20-compatible Azurite knows; the calls we make are unchanged by it.
+  const config = new BlobConfiguration(
+    '127.0.0.1', 0, 5, at('__azurite_db_blob__.json'), at('__azurite_db_blob_extent__.json'),
+    [{ locationId: 'Default', locationPath: at('__blobstorage__'), maxConcurrency: 10 }],
+    false, undefined, false, undefined, false, true, '', '', '', undefined, false, inMemory,
+  );
+  const server = new BlobServer(config);
+  await server.start();
+  return { server, endpoint: `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}` };
+}
+
+/**
+ * azurite is a development dependency: the function app never starts it, so its deployed package leaves
+ * it out. Only the CLI's embedded mode needs it, and says so when it is missing.
+ */
+function assertAzuriteInstalled(): void {
+  try {
+    require.resolve('azurite/package.json');
+  } catch (cause) {
+    throw new LedgerError(
+      'config_invalid',
+      'The embedded storage needs the azurite package, which is not installed here (it is a development dependency): run `npm install azurite@3.35.0`, or set LEDGER_STORAGE to a storage account',
+      { cause },
+    );
+  }
 }

@@ -1,10 +1,10 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { escapeLineSeparatorsPolicy } from './lineSeparatorPolicy.js';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { LedgerConfig, StorageTarget } from '../config.js';
 import { LedgerError } from '../errors.js';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from './embeddedAzurite.js';
 import type { StorageRetryPolicy } from './storageRetry.js';
+import { workerCredential } from './workerCredential.js';
 import { DEFAULT_STORAGE_RETRY } from './storageRetry.js';
 
 /** The ledger's tables. Names are the configured prefix plus the role, e.g. ledgerMessages. */
@@ -83,7 +83,7 @@ function createTableClient(target: StorageTarget, name: string): TableClient {
     additionalPolicies: [{ policy: escapeLineSeparatorsPolicy(), position: 'perCall' }],
   };
   if (target.kind === 'endpoint') {
-    return new TableClient(target.url, name, new DefaultAzureCredential(), {
+    return new TableClient(target.url, name, workerCredential(), {
       ...options,
       allowInsecureConnection: target.url.startsWith('http:'),
     });

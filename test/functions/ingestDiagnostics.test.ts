@@ -15,6 +15,8 @@ function context(partitionId: string, count: number, firstSequence = 100): Invoc
   return new InvocationContext({
     invocationId: `test-${randomBytes(4).toString('hex')}`,
     functionName: 'ingestDiagnostics',
+    // The first of the policy's attempts: a failure here is retried, not parked (test/parking/).
+    retryContext: { retryCount: 0, maxRetryCount: 8 },
     logHandler: (level, ...args) => logs.push({ level, text: args.map(String).join(' ') }),
     triggerMetadata: {
       partitionContext: { partitionId, eventHubName: 'acs-email-logs', consumerGroup: 'acs-email-ledger' },
@@ -109,7 +111,8 @@ describe('ingestDiagnostics when storage is down', () => {
     await expect(ingestDiagnostics([sampleText('sample-event-1.json')], context('7', 1))).rejects.toMatchObject({ code: 'storage_unavailable', retryable: true });
     const failed = logs.find((l) => l.text.includes('ledger.batch_failed'));
     expect(failed?.level).toBe('error');
-    expect(JSON.parse(failed?.text ?? '{}')).toMatchObject({ partition: '7', code: 'storage_unavailable', retryable: true });
+    expect(JSON.parse(failed?.text ?? '{}')).toMatchObject({ partition: '7', code: 'storage_unavailable', retryable: true, attempt: 1, maxAttempts: 9, finalAttempt: false });
+    expect(logs.some((l) => l.text.includes('ledger.batch_park'))).toBe(false);
     vi.unstubAllEnvs();
   });
 });

@@ -50,9 +50,10 @@ describeCompiled('Azure Monitor alert rules (compiled infra/app/alerts.bicep)', 
   const template = moduleTemplate('alerts');
   const frequencies = mainTemplate().parameters?.alertEvaluationFrequency?.allowedValues as string[];
   const scopeFor = (frequency: string) => moduleScope(template, { evaluationFrequency: frequency, emailAddresses: 'ops@example.com' });
-  const query = (name: 'hardBounceQuery' | 'bounceRateQuery', frequency = 'PT5M') => evaluateValue(template.variables?.[name], scopeFor(frequency)) as string;
+  const query = (name: 'hardBounceQuery' | 'bounceRateQuery' | 'parkedBatchQuery', frequency = 'PT5M') => evaluateValue(template.variables?.[name], scopeFor(frequency)) as string;
   const hardBounceQuery = query('hardBounceQuery');
   const bounceRateQuery = query('bounceRateQuery');
+  const parkedBatchQuery = query('parkedBatchQuery');
   const rules = resourcesOf(template).filter((r) => r.type === 'Microsoft.Insights/scheduledQueryRules');
 
   /** Stand-in for KQL: what `| where Message startswith "P" | extend alert = parse_json(substring(Message, N))` yields. */
@@ -125,7 +126,7 @@ describeCompiled('Azure Monitor alert rules (compiled infra/app/alerts.bicep)', 
     expect([...frequencies].sort()).toEqual(Object.keys(kql).sort());
     for (const frequency of frequencies) {
       const minutes = Number(/^PT(\d+)M$/.exec(frequency)?.[1]);
-      for (const name of ['hardBounceQuery', 'bounceRateQuery'] as const) {
+      for (const name of ['hardBounceQuery', 'bounceRateQuery', 'parkedBatchQuery'] as const) {
         const text = query(name, frequency);
         // Filtered on ingestion time over exactly one evaluation period: no gap between runs, no overlap.
         expect(text.split('\n')[1], `${name} @ ${frequency}`).toBe(`| where ingestion_time() > ago(${kql[frequency]})`);
@@ -140,7 +141,11 @@ describeCompiled('Azure Monitor alert rules (compiled infra/app/alerts.bicep)', 
   });
 
   it('query the workspace, fire on any matching line, and split by columns the query projects', () => {
-    expect(rules).toHaveLength(2);
+    expect(rules.map((r) => r.name).sort()).toEqual([
+      "[format('{0}-batch-parked', parameters('ruleNamePrefix'))]",
+      "[format('{0}-bounce-rate', parameters('ruleNamePrefix'))]",
+      "[format('{0}-hard-bounce', parameters('ruleNamePrefix'))]",
+    ]);
     const scope = scopeFor('PT5M');
     for (const rule of rules) {
       const props = evaluateValue(rule.properties, scope) as {
@@ -156,7 +161,7 @@ describeCompiled('Azure Monitor alert rules (compiled infra/app/alerts.bicep)', 
       expect(criterion?.timeAggregation).toBe('Count');
       expect(criterion?.operator).toBe('GreaterThan');
       expect(criterion?.threshold).toBe(0);
-      expect([hardBounceQuery, bounceRateQuery]).toContain(criterion?.query);
+      expect([hardBounceQuery, bounceRateQuery, parkedBatchQuery]).toContain(criterion?.query);
       for (const dim of criterion?.dimensions ?? []) expect(criterion?.query, `dimension ${dim.name}`).toMatch(new RegExp(`\\b${dim.name} = `));
     }
   });
