@@ -175,6 +175,8 @@ export async function evaluateDomainRate(
   timing: RateEvaluationTiming,
   io: StorageIo,
 ): Promise<BounceRateAlert[]> {
+  // An infinite settle time defers evaluation (a replay that settles once after its last batch).
+  if (!Number.isFinite(timing.settleMs)) return [];
   const partitionKey = domainPartitionKey(domain);
   const lastDue = hourOf(new Date(timing.now.getTime() - timing.settleMs - 3_600_000).toISOString());
   const created: BounceRateAlert[] = [];
