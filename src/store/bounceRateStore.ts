@@ -221,6 +221,7 @@ export async function evaluateDomainRate(
     // Again after the commit (create-only): restores a delivery row taken for an orphan meanwhile.
     await Promise.all(outcome.alerts.map((a) => writeAlertIntent(alerts, a, { table: 'bounces', partitionKey, rowKey: `a|${a.id}` }, io, timing.now)));
     created.push(...outcome.alerts);
+    if (rest === null || rest.from > lastDue) return created;
   }
   // Others kept syncing this domain meanwhile; its pending windows stay pending for the next evaluation.
   return created;
