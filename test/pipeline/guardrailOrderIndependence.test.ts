@@ -212,4 +212,20 @@ describe('bounce-rate guardrail order independence', () => {
     const { crashed } = await raceWithCrash(expected, reversed, stream.map((_, i) => i % 3 !== 0), [0, 5], [4, 2], 'rateRequests');
     expect(crashed).toBe(true);
   }, 60_000);
+
+  it('a message whose sender domain changes with a later record counts under the final domain only, in either order', async () => {
+    const id = 'cccccccc-0000-4000-8000-000000000005';
+    const early = { ...status(id, '2025-03-15T10:00:00.0000000Z', 'max@example.org', 'Delivered', false), properties: { RecipientId: 'max@example.org', DeliveryStatus: 'Delivered', SenderDomain: 'Old.example', IsHardBounce: false } };
+    const late = { ...status(id, '2025-03-15T13:00:00.0000000Z', 'max@example.org', 'Bounced', true), properties: { RecipientId: 'max@example.org', DeliveryStatus: 'Bounced', SenderDomain: 'new.example', IsHardBounce: true } };
+    const results = [];
+    for (const order of [[early, late], [late, early]]) {
+      const { tables } = await openTestTables();
+      opened.push(tables);
+      for (const record of order) await runner(tables)(toBodies([record], [1], '0'));
+      await settle(tables);
+      results.push(await readAllRateCounters(tables.bounces, io(tables)));
+    }
+    expect(Object.fromEntries(results[0] ?? [])).toEqual({ 'new.example|2025-03-15T13': { sends: 1, hardBounces: 1 } });
+    expect(Object.fromEntries(results[1] ?? [])).toEqual(Object.fromEntries(results[0] ?? []));
+  });
 });
