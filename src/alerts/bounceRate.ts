@@ -49,11 +49,6 @@ export function addHours(hour: string, n: number): string {
   return new Date(Date.parse(`${hour}:00:00Z`) + n * HOUR_MS).toISOString().slice(0, 13);
 }
 
-/** The instant an hour ends, in epoch milliseconds. */
-export function hourEndMs(hour: string): number {
-  return Date.parse(`${hour}:00:00Z`) + HOUR_MS;
-}
-
 /** The window's hours, newest last: the `windowHours` hours ending with `windowEndHour`. */
 export function windowHours(windowEndHour: string, hours: number): string[] {
   return Array.from({ length: hours }, (_, i) => addHours(windowEndHour, i - (hours - 1)));

@@ -175,6 +175,8 @@ export async function evaluateDomainRate(
   timing: RateEvaluationTiming,
   io: StorageIo,
 ): Promise<BounceRateAlert[]> {
+  // An infinite settle time defers evaluation (a replay that settles once after its last batch).
+  if (!Number.isFinite(timing.settleMs)) return [];
   const partitionKey = domainPartitionKey(domain);
   const lastDue = hourOf(new Date(timing.now.getTime() - timing.settleMs - 3_600_000).toISOString());
   const created: BounceRateAlert[] = [];
@@ -219,6 +221,7 @@ export async function evaluateDomainRate(
     // Again after the commit (create-only): restores a delivery row taken for an orphan meanwhile.
     await Promise.all(outcome.alerts.map((a) => writeAlertIntent(alerts, a, { table: 'bounces', partitionKey, rowKey: `a|${a.id}` }, io, timing.now)));
     created.push(...outcome.alerts);
+    if (rest === null || rest.from > lastDue) return created;
   }
   // Others kept syncing this domain meanwhile; its pending windows stay pending for the next evaluation.
   return created;
