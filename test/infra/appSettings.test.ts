@@ -192,12 +192,13 @@ describeCompiled('app settings (compiled infra/app/appsettings.bicep)', () => {
     // Deployed with default parameters; Azure fills in the endpoint and the Key Vault reference resolves.
     const mainParams = mainTemplate().parameters ?? {};
     const template = moduleTemplate('appsettings');
-    const values: Record<string, unknown> = { webhookUrlReference: 'https://hooks.example.com/ledger', webhookSigningReference: '', storageTableEndpoint: 'https://stexample.table.core.windows.net/' };
+    const values: Record<string, unknown> = { webhookUrlReference: 'https://hooks.example.com/ledger', webhookSigningReference: '', storageTableEndpoint: 'https://stexample.table.core.windows.net/', storageBlobEndpoint: 'https://stexample.blob.core.windows.net/' };
     for (const { module, main } of Object.values(SETTING_FROM_MAIN_PARAM)) values[module] = mainParams[main]?.defaultValue;
     const deployed = evaluateValue(resourceOfType(template, 'Microsoft.Web/sites/config').properties, moduleScope(template, values)) as Record<string, string>;
     const env = Object.fromEntries(Object.entries(deployed).filter(([name]) => name.startsWith('LEDGER_')));
     const config = loadConfig(env);
     expect(config.storage?.kind).toBe('endpoint');
+    expect(config.parkStorage).toEqual({ kind: 'endpoint', url: 'https://stexample.blob.core.windows.net' });
     expect(config.alerts.logSink).toBe(true);
   });
 });
