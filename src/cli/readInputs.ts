@@ -76,12 +76,24 @@ async function* bodiesOf(source: AsyncIterable<string>, size: number | undefined
 async function* documentBodies(text: LookaheadText, size: number | undefined): AsyncGenerator<LocatedBody> {
   if (size === undefined || size <= SMALL_DOCUMENT_SIZE) {
     await text.readAhead(SMALL_DOCUMENT_SIZE + 1);
-    if (text.ended) {
+    if (text.ended && !mayRepeatRecordsKey(text.heldText())) {
       yield wholeDocument(text.heldText());
       return;
     }
   }
   yield* streamedElements(text.remaining(), 'recordsArray');
+}
+
+/**
+ * `"records"` as a key, in any case and with any letter written as a \u escape. A small document
+ * with two of these is streamed like a big one instead of parsed whole: JSON.parse would silently keep
+ * the last, the stream dead-letters the second (see streamedElements), and both sizes must agree.
+ */
+const RECORDS_KEY = /"(?:r|\\u0072)(?:e|\\u0065)(?:c|\\u0063)(?:o|\\u006f)(?:r|\\u0072)(?:d|\\u0064)(?:s|\\u0073)"\s*:/gi;
+
+function mayRepeatRecordsKey(text: string): boolean {
+  RECORDS_KEY.lastIndex = 0;
+  return RECORDS_KEY.test(text) && RECORDS_KEY.test(text);
 }
 
 /** The parsed document, or its raw text when it does not parse (dead-lettered downstream). */

@@ -6,7 +6,7 @@ import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
 import { RATE_VECTOR_ROW_KEY, fromRateVectorRow, nextRateVector, toRateVectorRow, type MessageRateVector } from '../guardrail/messageRateVector.js';
 import type { RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
-import { recordBounceObservations } from '../store/bounceRegistry.js';
+import { recordBounceObservations, retractBounceObservations } from '../store/bounceRegistry.js';
 import type { BounceObservation } from '../state/bounceRecord.js';
 import {
   MESSAGE_ROW_KEY,
@@ -67,6 +67,9 @@ export async function applyMessageEvents(
     );
     return result;
   });
+  // The registry was written ahead of commits that storage then refused: take those bounces back out.
+  const refusedBounces = bounceObservationsOf(rejected.flatMap((r) => r.events));
+  if (refusedBounces.length > 0) await retractBounceObservations(deps.bounces, refusedBounces, deps.io);
   return {
     applied: results.reduce((n, r) => n + r.applied, 0),
     duplicates: results.reduce((n, r) => n + r.duplicates, 0),

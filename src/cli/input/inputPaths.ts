@@ -1,4 +1,4 @@
-import { readdir, stat, access } from 'node:fs/promises';
+import { readdir, stat, access, open } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError, ensureError } from '../../errors.js';
@@ -46,6 +46,7 @@ async function filesAtPath(path: string): Promise<FileInput[]> {
   await access(path, constants.R_OK).catch((thrown: unknown) => {
     throw unreadable(path, thrown);
   });
+  if (stats.isFile()) await assertOpens(path);
   return [fileInput(path, stats)];
 }
 
@@ -71,9 +72,24 @@ async function collectJsonFiles(folder: string, found: FileInput[]): Promise<voi
     else if (hasJsonExtension(entry.name)) {
       // stat follows a link to a file; a broken link or a link to a folder is skipped.
       const stats = await stat(path).catch(() => undefined);
-      if (stats?.isFile() === true) found.push(fileInput(path, stats));
+      if (stats?.isFile() === true) {
+        await assertOpens(path);
+        found.push(fileInput(path, stats));
+      }
     }
   }
+}
+
+/**
+ * Opens and closes a regular file, so that one the process may not read (its mode, an ACL, a lock)
+ * fails the run before the first body is written rather than half-way through a folder. (Only regular
+ * files: opening a FIFO would wait for a writer.)
+ */
+async function assertOpens(path: string): Promise<void> {
+  const handle = await open(path, 'r').catch((thrown: unknown) => {
+    throw unreadable(path, thrown);
+  });
+  await handle.close();
 }
 
 function hasJsonExtension(name: string): boolean {

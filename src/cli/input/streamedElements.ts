@@ -24,8 +24,12 @@ export async function* streamedElements(text: AsyncIterable<string>, array: Stre
   const reader = new ElementReader(array);
   for await (const chunk of text) {
     for (const slice of slicesEndingAtClosers(chunk)) {
-      const { elements, failure } = reader.feed(slice);
+      const { elements, failure, duplicateRecordsKey } = reader.feed(slice);
       yield* elements;
+      if (duplicateRecordsKey) {
+        yield reader.duplicateRecordsKey();
+        return;
+      }
       if (failure !== undefined) {
         yield reader.brokenRemainder(failure);
         return;
@@ -40,6 +44,8 @@ interface FeedOutcome {
   readonly elements: readonly LocatedBody[];
   /** Why the tokenizer rejected the text, if it did. */
   readonly failure?: string;
+  /** The top-level object has a second `records` key (any case): reading stops there. */
+  readonly duplicateRecordsKey?: boolean;
 }
 
 /** Tokenizes text and assembles the elements of the chosen array, one at a time. */
@@ -51,6 +57,7 @@ class ElementReader {
   private arraySeen = false;
   private anyToken = false;
   private charsRead = 0;
+  private recordsKeys = 0;
 
   constructor(private readonly array: StreamedArray) {}
 
@@ -66,6 +73,7 @@ class ElementReader {
     const elements: LocatedBody[] = [];
     let endedOnElement = false;
     for (const token of tokens) {
+      if (this.isSecondRecordsKey(token)) return { elements, duplicateRecordsKey: true };
       const element = this.consume(token);
       endedOnElement = element !== undefined;
       if (element !== undefined) elements.push(element);
@@ -81,6 +89,28 @@ class ElementReader {
     if (!this.anyToken || !this.assembler.done) return this.brokenRemainder('the input ends inside a JSON value (truncated?)');
     if (this.array === 'recordsArray' && !this.arraySeen) return { body: bodyOfValue(this.assembler.current) };
     return undefined;
+  }
+
+  /**
+   * The string body that stands for a document with two `records` keys. JSON.parse would keep the
+   * last and a stream can only know the first, so neither is guessed: the elements of the first array
+   * that were already handed out stay, and everything from the second key on is dead-lettered here,
+   * the same for a small document as for a big one (readInputs sends both through this reader).
+   */
+  duplicateRecordsKey(): LocatedBody {
+    const body =
+      `${UNPARSEABLE}: duplicate "records" key near character ${this.charsRead}: the document has a second "records" array; ` +
+      `only the first is read (${this.nextIndex} element(s)) and the rest of the document is not applied. ` +
+      `Text since the last good element: ${this.unparsed.excerpt()}`;
+    return this.arraySeen ? { body, index: this.nextIndex } : { body };
+  }
+
+  /** A top-level key spelled "records" (any case) when one was seen before. */
+  private isSecondRecordsKey(token: Token): boolean {
+    if (this.array !== 'recordsArray' || token.name !== 'keyValue' || this.assembler.depth !== 1 || !isPlainObject(this.assembler.current)) return false;
+    if (!isRecordsKey(token.value)) return false;
+    this.recordsKeys += 1;
+    return this.recordsKeys > 1;
   }
 
   /** The string body that stands for everything from the last good element on. */
