@@ -98,6 +98,7 @@ export const settingsSchema = z.object({
   LEDGER_DEADLETTER_RAW_LIMIT: positiveInt('LEDGER_DEADLETTER_RAW_LIMIT', 16_384, 30_000),
   LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
+  LEDGER_STORAGE_TIMEOUT_MS: positiveInt('LEDGER_STORAGE_TIMEOUT_MS', 30_000, 600_000),
   LEDGER_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ message: 'LEDGER_ALERT_WEBHOOK_URL must be an http(s) URL' }).optional()),
   LEDGER_ALERT_WEBHOOK_SECRET: optionalText.pipe(
     z
@@ -129,6 +130,8 @@ export interface LedgerConfig {
   readonly deadLetterRawLimit: number;
   readonly maxClickedUrls: number;
   readonly storageMaxAttempts: number;
+  /** Per-attempt timeout of every storage request (a hung request is aborted and retried). */
+  readonly storageTimeoutMs: number;
   readonly alerts: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -167,6 +170,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     deadLetterRawLimit: s.LEDGER_DEADLETTER_RAW_LIMIT,
     maxClickedUrls: s.LEDGER_MAX_CLICKED_URLS,
     storageMaxAttempts: s.LEDGER_STORAGE_MAX_ATTEMPTS,
+    storageTimeoutMs: s.LEDGER_STORAGE_TIMEOUT_MS,
     alerts: Object.freeze({
       webhookUrl: s.LEDGER_ALERT_WEBHOOK_URL,
       webhookSecret: s.LEDGER_ALERT_WEBHOOK_SECRET,

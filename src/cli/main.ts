@@ -6,7 +6,7 @@ import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } 
 import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCommand.js';
 import { messageDocument } from '../store/messageQueries.js';
 import { messageCommand, renderMessage } from './commands/messageCommand.js';
-import { renderReplay, replayCommand } from './commands/replayCommand.js';
+import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/replayCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
@@ -36,7 +36,8 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
       const out = createOutput(jsonOf(cmd));
       await withLedger(env, async (ledger) => {
         const result = await replayCommand(paths, ledger, out, { progress: opts.progress });
-        out.result({ ...result.report, summary: result.summary }, () => renderReplay(result));
+        out.result({ ...result.report, dispatch: result.dispatch, summary: result.summary }, () => renderReplay(result));
+        assertAlertsDelivered(result.dispatch);
       });
     });
 

@@ -161,10 +161,10 @@ async function readBuckets(bounces: TableClient, domain: string, windowEndHour: 
   const to = ratePartitionKey(domain, windowEndHour);
   return withStorageRetry(
     'read rate buckets',
-    async () => {
+    async (abortSignal) => {
       const buckets: RateBucket[] = [];
       const filter = odata`PartitionKey ge ${from} and PartitionKey le ${to} and RowKey eq ${COUNT_ROW}`;
-      for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal })) {
         buckets.push({ hour: textOf(e, 'hour') ?? '', sends: numberOf(e, 'sends') ?? 0, hardBounces: numberOf(e, 'hardBounces') ?? 0 });
       }
       return buckets;
