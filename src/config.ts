@@ -217,6 +217,7 @@ const coreSchema = z.object({
   LEDGER_DEADLETTER_RAW_LIMIT: positiveInt('LEDGER_DEADLETTER_RAW_LIMIT', 16_384, 30_000),
   LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
+  LEDGER_STORAGE_TIMEOUT_MS: positiveInt('LEDGER_STORAGE_TIMEOUT_MS', 30_000, 600_000),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),
@@ -240,6 +241,8 @@ export interface LedgerConfig {
   readonly deadLetterRawLimit: number;
   readonly maxClickedUrls: number;
   readonly storageMaxAttempts: number;
+  /** Per-attempt timeout of every storage request (a hung request is aborted and retried). */
+  readonly storageTimeoutMs: number;
   readonly alerts: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -315,6 +318,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     deadLetterRawLimit: s.LEDGER_DEADLETTER_RAW_LIMIT,
     maxClickedUrls: s.LEDGER_MAX_CLICKED_URLS,
     storageMaxAttempts: s.LEDGER_STORAGE_MAX_ATTEMPTS,
+    storageTimeoutMs: s.LEDGER_STORAGE_TIMEOUT_MS,
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,

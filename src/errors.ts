@@ -14,6 +14,7 @@ export type LedgerErrorCode =
   | 'input_unreadable'
   | 'not_found'
   | 'alert_delivery_failed'
+  | 'alerts_undelivered'
   | 'usage';
 
 export class LedgerError extends Error {

@@ -6,7 +6,7 @@ import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } 
 import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCommand.js';
 import { messageDocument } from '../store/messageQueries.js';
 import { messageCommand, renderMessage } from './commands/messageCommand.js';
-import { renderReplay, replayCommand } from './commands/replayCommand.js';
+import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/replayCommand.js';
 import { renderParkedReplay, replayParkedCommand } from './commands/replayParkedCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
@@ -41,13 +41,15 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         if (paths.length > 0 || opts.parked !== true) throw new LedgerError('usage', 'replay takes paths, or --parked alone');
         await withLedger(env, async (ledger) => {
           const result = await replayParkedCommand(ledger, out);
-          out.result({ ...result.report, parkedBatches: result.parkedBatches, summary: result.summary }, () => renderParkedReplay(result, renderReplay));
+          out.result({ ...result.report, dispatch: result.dispatch, parkedBatches: result.parkedBatches, summary: result.summary }, () => renderParkedReplay(result, renderReplay));
+          assertAlertsDelivered(result.dispatch);
         });
         return;
       }
       await withLedger(env, async (ledger) => {
         const result = await replayCommand(paths, ledger, out, { progress: opts.progress });
-        out.result({ ...result.report, summary: result.summary }, () => renderReplay(result));
+        out.result({ ...result.report, dispatch: result.dispatch, summary: result.summary }, () => renderReplay(result));
+        assertAlertsDelivered(result.dispatch);
       });
     });
 

@@ -26,11 +26,12 @@ export function createOutput(json: boolean, streams: { stdout: NodeJS.WritableSt
   };
 }
 
-/** Exit codes: 1 runtime failure, 2 bad usage or configuration, 3 not found. */
+/** Exit codes: 1 runtime failure, 2 bad usage or configuration, 3 not found, 4 alerts left undelivered. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof LedgerError) {
     if (error.code === 'config_invalid' || error.code === 'usage' || error.code === 'input_unreadable') return 2;
     if (error.code === 'not_found') return 3;
+    if (error.code === 'alerts_undelivered') return 4;
   }
   return 1;
 }

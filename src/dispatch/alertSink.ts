@@ -8,5 +8,7 @@ import type { DeliveryResult, LedgerAlert } from '../alerts/alert.js';
 export interface AlertSink {
   /** Stable name, used as the key of this sink's delivery state in the outbox ("webhook", "log"). */
   readonly name: string;
+  /** Longest one `deliver` call can take; the dispatcher's lease is a small multiple of it. */
+  readonly timeoutMs?: number;
   deliver(alert: LedgerAlert, signal?: AbortSignal): Promise<DeliveryResult>;
 }

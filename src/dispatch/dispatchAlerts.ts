@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAlertIntent, type AlertState } from '../store/alertOutbox.js';
 import {
@@ -20,6 +21,14 @@ import type { AlertSink } from './alertSink.js';
  * really committed, claims it (an ETag-guarded lease, so concurrent dispatchers do not both send it),
  * and hands it to every sink that has not taken it yet.
  *
+ * The lease is short (see dispatchLeaseMs: a small multiple of the slowest sink's timeout), renewed
+ * before each sink, and bound to a holder id (one per dispatch run): a dispatcher killed mid-delivery
+ * holds an alert for at most one lease, and the same run recognises its own claim when the answer to
+ * it was lost, so a lost claim answer costs nothing. After each saved outcome the store is persisted
+ * (the embedded Azurite otherwise saves only every 5 s), so a killed CLI re-sends at most the one
+ * alert it was delivering, under the same id.
+ *
+ *
  * Outcomes per sink: delivered; retry later (exponential backoff with jitter, honouring Retry-After,
  * up to an hour apart, never given up); or rejected, which parks the alert as `failed` with the
  * response, visible in `alerts` and retried by `alerts --dispatch --retry-failed`.
@@ -38,6 +47,8 @@ export interface DispatchOptions {
   readonly ignoreSchedule?: boolean;
   /** Also retry alerts parked as failed. */
   readonly retryFailed?: boolean;
+  /** Lease holder id; one per run (quick retries reuse it so that they recognise their own claims). */
+  readonly holder?: string;
 }
 
 export interface DispatchReport {
@@ -48,13 +59,24 @@ export interface DispatchReport {
   orphansRemoved: number;
 }
 
-const LEASE_MS = 5 * 60_000;
+/** Lease per alert: this many times the slowest sink's timeout, at least MIN_LEASE_MS. */
+const LEASE_TIMEOUTS = 3;
+const MIN_LEASE_MS = 15_000;
+/** Assumed for a sink that states no timeout (the log sink: a local append). */
+const DEFAULT_SINK_TIMEOUT_MS = 5_000;
+
+/** How long a claim holds an alert: with the default 10 s webhook timeout, 30 s. */
+export function dispatchLeaseMs(sinks: readonly AlertSink[]): number {
+  const slowest = Math.max(DEFAULT_SINK_TIMEOUT_MS, ...sinks.map((s) => s.timeoutMs ?? DEFAULT_SINK_TIMEOUT_MS));
+  return Math.max(MIN_LEASE_MS, LEASE_TIMEOUTS * slowest);
+}
 /** A delivery row whose outbox row is still missing after this long was never committed. */
 const ORPHAN_GRACE_MS = 15 * 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
 export async function dispatchAlerts(deps: DispatchDeps, options: DispatchOptions = {}): Promise<DispatchReport> {
   const now = deps.now ?? (() => new Date());
+  const run = { ...options, holder: options.holder ?? randomUUID() };
   const report: DispatchReport = { delivered: 0, retrying: 0, failed: 0, skipped: 0, orphansRemoved: 0 };
   const states: AlertState[] = options.retryFailed ? ['pending', 'failed'] : ['pending'];
   const candidates =
@@ -62,7 +84,7 @@ export async function dispatchAlerts(deps: DispatchDeps, options: DispatchOption
       ? await listAlertDeliveries(deps.tables.alerts, deps.io, { states })
       : await getAlertDeliveries(deps.tables.alerts, options.ids, deps.io);
   for (const delivery of candidates) {
-    const outcome = await dispatchOne(delivery, deps, options, now());
+    const outcome = await dispatchOne(delivery, deps, run, now());
     report[outcome] += 1;
   }
   return report;
@@ -70,13 +92,14 @@ export async function dispatchAlerts(deps: DispatchDeps, options: DispatchOption
 
 /** Dispatches, then retries what is still pending a few times within seconds (CLI replay, tests). */
 export async function dispatchWithQuickRetries(deps: DispatchDeps, options: DispatchOptions = {}, delaysMs: readonly number[] = [500, 1_000, 2_000]): Promise<DispatchReport> {
-  const total = await dispatchAlerts(deps, options);
+  const run = { ...options, holder: options.holder ?? randomUUID() };
+  const total = await dispatchAlerts(deps, run);
   for (const delay of delaysMs) {
     const pending = await listAlertDeliveries(deps.tables.alerts, deps.io, { states: ['pending'] });
-    const ids = pending.map((d) => d.id).filter((id) => options.ids === undefined || options.ids.includes(id));
+    const ids = pending.map((d) => d.id).filter((id) => run.ids === undefined || run.ids.includes(id));
     if (ids.length === 0) break;
     await sleep(delay);
-    const round = await dispatchAlerts(deps, { ...options, ids, ignoreSchedule: true });
+    const round = await dispatchAlerts(deps, { ...run, ids, ignoreSchedule: true });
     total.delivered += round.delivered;
     total.failed += round.failed;
     total.orphansRemoved += round.orphansRemoved;
@@ -87,11 +110,11 @@ export async function dispatchWithQuickRetries(deps: DispatchDeps, options: Disp
 
 type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped' | 'orphansRemoved';
 
-async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options: DispatchOptions, at: Date): Promise<Outcome> {
+async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options: DispatchOptions & { holder: string }, at: Date): Promise<Outcome> {
   if (delivery.state === 'delivered') return 'skipped';
   if (delivery.state === 'failed' && !options.retryFailed) return 'skipped';
   if (!options.ignoreSchedule && delivery.nextAttemptAt > at.toISOString()) return 'skipped';
-  if (delivery.leaseUntil !== '' && delivery.leaseUntil > at.toISOString()) return 'skipped';
+  if (delivery.leaseUntil !== '' && delivery.leaseUntil > at.toISOString() && delivery.leaseHolder !== options.holder) return 'skipped';
   if (delivery.origin !== null && !(await outboxRowExists(deps.tables, delivery.origin, deps.io))) {
     if (at.getTime() - Date.parse(delivery.createdAt) < ORPHAN_GRACE_MS) return 'skipped';
     await deleteDelivery(deps.tables.alerts, delivery, deps.io);
@@ -103,8 +126,10 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
     }
     return 'orphansRemoved';
   }
-  const etag = await claimDelivery(deps.tables.alerts, delivery, new Date(at.getTime() + LEASE_MS), deps.io);
+  const leaseMs = dispatchLeaseMs(deps.sinks);
+  let etag = await claimDelivery(deps.tables.alerts, delivery, { holder: options.holder, until: new Date(at.getTime() + leaseMs) }, deps.io);
   if (etag === null) return 'skipped';
+  let claimedAt = Date.now();
 
   const sinks: Record<string, SinkState> = { ...delivery.sinks };
   if (options.retryFailed) {
@@ -115,6 +140,13 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
 
   for (const sink of deps.sinks) {
     if (sinks[sink.name]?.state === 'delivered' || sinks[sink.name]?.state === 'failed') continue;
+    if (Date.now() - claimedAt > leaseMs / LEASE_TIMEOUTS) {
+      // Renew before a sink that might not fit in what is left of the lease.
+      const renewedAt = Date.now();
+      etag = await claimDelivery(deps.tables.alerts, { id: delivery.id, etag }, { holder: options.holder, until: new Date(renewedAt + leaseMs) }, deps.io);
+      if (etag === null) return 'skipped';
+      claimedAt = renewedAt;
+    }
     const result: DeliveryResult = await sink.deliver(delivery.alert);
     if (result.outcome === 'delivered') {
       sinks[sink.name] = { state: 'delivered', at: new Date().toISOString() };
@@ -140,7 +172,7 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
   const saved = await saveDelivery(
     deps.tables.alerts,
     delivery.id,
-    etag,
+    { etag, holder: options.holder },
     {
       state,
       attempts,
@@ -152,5 +184,6 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
     deps.io,
   );
   if (!saved) return 'skipped';
+  await deps.tables.persist();
   return state === 'delivered' ? 'delivered' : state === 'failed' ? 'failed' : 'retrying';
 }

@@ -5,7 +5,7 @@ import { ALERT_PARTITION } from './alertOutbox.js';
 import type { LedgerTables } from './ledgerTables.js';
 import { readRows, type StorageIo } from './partitionCommit.js';
 import { jsonOf, numberOf, textOf } from './entityFields.js';
-import { statusCodeOf, withStorageRetry } from './storageRetry.js';
+import { listEntitiesWithRetry, statusCodeOf, withStorageRetry } from './storageRetry.js';
 
 /** Delivery state of one alert, per sink, as kept in the alerts table. */
 export type SinkState =
@@ -21,6 +21,8 @@ export interface AlertDelivery {
   readonly createdAt: string;
   readonly nextAttemptAt: string;
   readonly leaseUntil: string;
+  /** Which dispatcher run holds (or last held) the lease. */
+  readonly leaseHolder: string;
   readonly deliveredAt: string;
   readonly lastError: string;
   readonly sinks: Readonly<Record<string, SinkState>>;
@@ -29,17 +31,11 @@ export interface AlertDelivery {
 }
 
 export async function listAlertDeliveries(alerts: TableClient, io: StorageIo, options: { states?: readonly AlertState[] } = {}): Promise<AlertDelivery[]> {
-  return withStorageRetry(
-    'list alerts',
-    async () => {
-      const out: AlertDelivery[] = [];
-      const stateFilter = options.states?.map((s) => odata`state eq ${s}`).join(' or ');
-      const filter = `${odata`PartitionKey eq ${ALERT_PARTITION}`}${stateFilter ? ` and (${stateFilter})` : ''}`;
-      for await (const e of alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(fromDeliveryRow(e));
-      return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    },
-    { ...io, context: { table: 'alerts' } },
-  );
+  const out: AlertDelivery[] = [];
+  const stateFilter = options.states?.map((s) => odata`state eq ${s}`).join(' or ');
+  const filter = `${odata`PartitionKey eq ${ALERT_PARTITION}`}${stateFilter ? ` and (${stateFilter})` : ''}`;
+  for await (const e of listEntitiesWithRetry(alerts, 'list alerts', { filter }, io)) out.push(fromDeliveryRow(e));
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 /** The delivery rows of these alerts (one query per 40 ids); ids without a row are left out. */
@@ -51,18 +47,36 @@ export async function getAlertDeliveries(alerts: TableClient, ids: readonly stri
   });
 }
 
-/** Takes the alert for `leaseMs` so that concurrent dispatchers do not send it twice. Null: someone else has it. */
-export async function claimDelivery(alerts: TableClient, delivery: AlertDelivery, leaseUntil: Date, io: StorageIo): Promise<string | null> {
+/**
+ * Takes (or, with the etag of our own last claim, renews) the alert until `leaseUntil`, in the name of
+ * `holder`, so that concurrent dispatchers do not send it twice. Returns the new etag; null when
+ * someone else has it. When the answer to our claim is lost (the server applied it, the retry then
+ * meets 412), the row is read back: if it carries our holder and lease, the claim is ours after all,
+ * instead of leaving the alert leased to nobody.
+ */
+export async function claimDelivery(
+  alerts: TableClient,
+  delivery: Pick<AlertDelivery, 'id' | 'etag'>,
+  lease: { readonly holder: string; readonly until: Date },
+  io: StorageIo,
+): Promise<string | null> {
+  const leaseUntil = lease.until.toISOString();
   try {
     const response = await withStorageRetry(
       'claim alert',
-      () => alerts.updateEntity({ partitionKey: ALERT_PARTITION, rowKey: delivery.id, leaseUntil: leaseUntil.toISOString() }, 'Merge', { etag: delivery.etag }),
+      (abortSignal) =>
+        alerts.updateEntity({ partitionKey: ALERT_PARTITION, rowKey: delivery.id, leaseUntil, leaseHolder: lease.holder }, 'Merge', {
+          etag: delivery.etag,
+          abortSignal,
+        }),
       { ...io, context: { alertId: delivery.id } },
     );
     return response.etag ?? null;
   } catch (error) {
-    if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) return null;
-    throw error;
+    if (statusCodeOf(error) === 404) return null;
+    if (statusCodeOf(error) !== 412) throw error;
+    const [current] = await getAlertDeliveries(alerts, [delivery.id], io);
+    return current !== undefined && current.leaseHolder === lease.holder && current.leaseUntil === leaseUntil ? current.etag : null;
   }
 }
 
@@ -75,12 +89,22 @@ export interface DeliveryUpdate {
   readonly sinks: Readonly<Record<string, SinkState>>;
 }
 
-/** Saves the outcome; false when the claim was lost meanwhile (the other holder's result stands). */
-export async function saveDelivery(alerts: TableClient, id: string, etag: string, update: DeliveryUpdate, io: StorageIo): Promise<boolean> {
+/**
+ * Saves the outcome and releases the lease; false when the claim was lost meanwhile (the other
+ * holder's result stands). A 412 after a lost answer to our own save is recognised by reading back.
+ */
+export async function saveDelivery(
+  alerts: TableClient,
+  id: string,
+  claim: { readonly etag: string; readonly holder: string },
+  update: DeliveryUpdate,
+  io: StorageIo,
+): Promise<boolean> {
+  const { etag } = claim;
   try {
     await withStorageRetry(
       'save alert delivery',
-      () =>
+      (abortSignal) =>
         alerts.updateEntity(
           {
             partitionKey: ALERT_PARTITION,
@@ -94,20 +118,21 @@ export async function saveDelivery(alerts: TableClient, id: string, etag: string
             leaseUntil: '',
           },
           'Merge',
-          { etag },
+          { etag, abortSignal },
         ),
       { ...io, context: { alertId: id } },
     );
     return true;
   } catch (error) {
-    if (statusCodeOf(error) === 412) return false;
-    throw error;
+    if (statusCodeOf(error) !== 412) throw error;
+    const [current] = await getAlertDeliveries(alerts, [id], io);
+    return current !== undefined && current.leaseHolder === claim.holder && current.leaseUntil === '' && current.attempts === update.attempts;
   }
 }
 
 export async function deleteDelivery(alerts: TableClient, delivery: AlertDelivery, io: StorageIo): Promise<void> {
   try {
-    await withStorageRetry('delete orphan alert', () => alerts.deleteEntity(ALERT_PARTITION, delivery.id, { etag: delivery.etag }), {
+    await withStorageRetry('delete orphan alert', (abortSignal) => alerts.deleteEntity(ALERT_PARTITION, delivery.id, { etag: delivery.etag, abortSignal }), {
       ...io,
       context: { alertId: delivery.id },
     });
@@ -134,6 +159,7 @@ function fromDeliveryRow(e: Readonly<Record<string, unknown>>): AlertDelivery {
     createdAt: text('createdAt'),
     nextAttemptAt: text('nextAttemptAt'),
     leaseUntil: text('leaseUntil'),
+    leaseHolder: text('leaseHolder'),
     deliveredAt: text('deliveredAt'),
     lastError: text('lastError'),
     sinks: jsonOf<Record<string, SinkState>>(e, 'sinks', {}),

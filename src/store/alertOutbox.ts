@@ -38,9 +38,10 @@ export async function writeAlertIntent(
 ): Promise<void> {
   await withStorageRetry(
     'write alert intent',
-    async () => {
+    async (abortSignal) => {
       try {
-        await table.createEntity({
+        await table.createEntity(
+          {
           partitionKey: ALERT_PARTITION,
           rowKey: alert.id,
           // Delivery state columns are added by the dispatcher.
@@ -56,7 +57,9 @@ export async function writeAlertIntent(
           sinks: '{}',
           lastError: '',
           deliveredAt: '',
-        });
+          },
+          { abortSignal },
+        );
       } catch (error) {
         if (statusCodeOf(error) !== 409) throw error;
       }

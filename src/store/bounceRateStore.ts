@@ -256,10 +256,10 @@ export async function settleBounceRates(
 async function readHourCounters(bounces: TableClient, partitionKey: string, from: string, to: string, io: StorageIo, domain: string): Promise<RateBucket[]> {
   return withStorageRetry(
     'read rate counters',
-    async () => {
+    async (abortSignal) => {
       const buckets: RateBucket[] = [];
       const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${hourRowKey(from)} and RowKey le ${hourRowKey(to)}`;
-      for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal })) {
         buckets.push({ hour: textOf(e, 'hour') ?? '', sends: numberOf(e, 'sends') ?? 0, hardBounces: numberOf(e, 'hardBounces') ?? 0 });
       }
       return buckets;

@@ -8,6 +8,7 @@ import {
   type BouncedMessage,
 } from '../state/bounceRecord.js';
 import { commitPartition, readRows, readRowsWithPrefix, type RowWrite, type StorageIo, type StoredRow } from './partitionCommit.js';
+import { defaultStorageIo, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
 import { jsonOf, numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
 
@@ -160,10 +161,10 @@ export async function getBounceRecord(bounces: TableClient, address: string, io:
   return row === undefined || row.properties['rowType'] === EMPTY_SUMMARY ? null : fromSummaryRow(row.properties);
 }
 
-export async function listBounceRecords(bounces: TableClient, options: { since?: string } = {}): Promise<BounceRecord[]> {
+export async function listBounceRecords(bounces: TableClient, options: { since?: string } = {}, io: StorageCallIo = defaultStorageIo()): Promise<BounceRecord[]> {
   const out: BounceRecord[] = [];
   const filter = odata`rowType eq ${'bounceSummary'}`;
-  for await (const e of bounces.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+  for await (const e of listEntitiesWithRetry(bounces, 'list bounce records', { filter }, io)) {
     const record = fromSummaryRow(e);
     if (options.since === undefined || record.lastBounceAt >= options.since) out.push(record);
   }

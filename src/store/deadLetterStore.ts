@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { DeadLetter } from '../ingest/deadLetter.js';
 import { fitForTable, type StorageIo } from './partitionCommit.js';
 import { numberOf, textOf } from './entityFields.js';
-import { withStorageRetry } from './storageRetry.js';
+import { defaultStorageIo, listEntitiesWithRetry, withStorageRetry, type StorageCallIo } from './storageRetry.js';
 
 /**
  * Dead letters live in their own table, spread over 256 partitions by the first two hex digits of their
@@ -29,7 +29,7 @@ export async function writeDeadLetters(table: TableClient, letters: readonly Dea
       limit(() =>
         withStorageRetry(
           'write dead letter',
-          () =>
+          (abortSignal) =>
             table.upsertEntity(
               {
                 partitionKey: letter.id.slice(0, 2),
@@ -53,6 +53,7 @@ export async function writeDeadLetters(table: TableClient, letters: readonly Dea
                 }),
               },
               'Replace',
+              { abortSignal },
             ),
           { ...io, context: { deadLetter: letter.id, location: letter.location } },
         ),
@@ -61,8 +62,8 @@ export async function writeDeadLetters(table: TableClient, letters: readonly Dea
   );
 }
 
-export async function* listDeadLetters(table: TableClient): AsyncGenerator<StoredDeadLetter> {
-  for await (const e of table.listEntities<Record<string, unknown>>()) {
+export async function* listDeadLetters(table: TableClient, io: StorageCallIo = defaultStorageIo()): AsyncGenerator<StoredDeadLetter> {
+  for await (const e of listEntitiesWithRetry(table, 'list dead letters', undefined, io)) {
     yield {
       id: e.rowKey ?? '',
       reasonCode: textOf(e, 'reasonCode') ?? '',

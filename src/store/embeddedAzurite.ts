@@ -14,6 +14,12 @@ interface AzuriteTableServer {
   start(): Promise<void>;
   close(): Promise<void>;
   getHttpServerAddress(): string;
+  /** Also internal: the LokiJS database behind the table service (saved to disk every 5 s by itself). */
+  readonly metadataStore?: { readonly db?: LokiDatabase };
+}
+interface LokiDatabase {
+  saveDatabase(callback: (error?: unknown) => void): void;
+  autosaveDirty(): boolean;
 }
 type TableServerCtor = new (config: unknown) => AzuriteTableServer;
 type TableConfigurationCtor = new (...args: unknown[]) => unknown;
@@ -27,6 +33,12 @@ export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U
 export interface EmbeddedAzurite {
   readonly connectionString: string;
   readonly endpoint: string;
+  /**
+   * Writes what the store holds to disk now (atomically: LokiJS writes a temporary file and renames
+   * it). Azurite saves on its own only every 5 s, so a killed process would otherwise lose up to 5 s
+   * of writes, among them alert delivery states, and re-send those alerts. A no-op in memory.
+   */
+  persist(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,8 +69,25 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   await server.start();
   const endpoint = `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}`;
   const blob = await startEmbeddedBlobService(options.dataDir);
+  const db = server.metadataStore?.db;
+  if (!inMemory && (db === undefined || typeof db.saveDatabase !== 'function')) {
+    await server.close();
+    await blob.server.close();
+    throw new LedgerError('storage_unavailable', 'Embedded Azurite has no LokiJS database to save: azurite must be exactly 3.35.0');
+  }
+  const persist = (): Promise<void> =>
+    inMemory || db === undefined || !db.autosaveDirty()
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          db.saveDatabase((error) =>
+            error === undefined || error === null
+              ? resolve()
+              : reject(new LedgerError('storage_unavailable', `Cannot save the embedded store to ${dbPath}`, { cause: error })),
+          );
+        });
   return {
     endpoint,
+    persist,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};BlobEndpoint=${blob.endpoint};`,
     close: async () => {
       await Promise.all([server.close(), blob.server.close()]);

@@ -5,6 +5,12 @@ import { fromRecipientRow } from './messageRows.js';
 import { listMessages } from './messageQueries.js';
 import { MICROS } from '../state/mergeUsage.js';
 import { fromUsageTotalRow } from './usageRows.js';
+import { StorageMeter, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
+
+/** The configured retry policy of these tables, for the read models' scans (each page retried). */
+function scanIo(tables: LedgerTables): StorageCallIo {
+  return { policy: tables.retryPolicy, meter: new StorageMeter() };
+}
 
 /** Read models for people: the ledger at a glance, usage totals. Whole-table scans: for the CLI. */
 
@@ -34,7 +40,8 @@ export interface LedgerSummary {
 export async function summarizeLedger(tables: LedgerTables): Promise<LedgerSummary> {
   const domains = new Map<string, { messages: number; complete: number; statusCounts: Record<string, number> }>();
   let messages = 0;
-  for await (const message of listMessages(tables.messages)) {
+  const io = scanIo(tables);
+  for await (const message of listMessages(tables.messages, io)) {
     messages += 1;
     const key = message.senderDomain ?? '(unknown sender)';
     const entry = domains.get(key) ?? { messages: 0, complete: 0, statusCounts: Object.create(null) as Record<string, number> };
@@ -45,7 +52,7 @@ export async function summarizeLedger(tables: LedgerTables): Promise<LedgerSumma
   }
   const hardBounces: HardBounceRow[] = [];
   const filter = odata`rowType eq ${'recipient'} and hardBounce eq ${true}`;
-  for await (const entity of tables.messages.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+  for await (const entity of listEntitiesWithRetry(tables.messages, 'list hard bounces', { filter }, io)) {
     const r = fromRecipientRow(entity);
     hardBounces.push({
       messageId: r.messageId,
@@ -59,7 +66,7 @@ export async function summarizeLedger(tables: LedgerTables): Promise<LedgerSumma
   hardBounces.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? '') || a.address.localeCompare(b.address));
   const byReason = Object.create(null) as Record<string, number>;
   let total = 0;
-  for await (const letter of listDeadLetters(tables.deadLetters)) {
+  for await (const letter of listDeadLetters(tables.deadLetters, io)) {
     total += 1;
     byReason[letter.reasonCode] = (byReason[letter.reasonCode] ?? 0) + 1;
   }
@@ -83,7 +90,7 @@ export interface UsageRow {
 export async function listUsage(tables: LedgerTables, options: { since?: string; until?: string } = {}): Promise<UsageRow[]> {
   const rows: UsageRow[] = [];
   const filter = odata`rowType eq ${'usageTotal'}`;
-  for await (const entity of tables.usage.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+  for await (const entity of listEntitiesWithRetry(tables.usage, 'list usage', { filter }, scanIo(tables))) {
     const total = fromUsageTotalRow(entity);
     if (options.since !== undefined && total.day < options.since) continue;
     if (options.until !== undefined && total.day > options.until) continue;

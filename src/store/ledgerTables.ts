@@ -5,7 +5,7 @@ import { LedgerError } from '../errors.js';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from './embeddedAzurite.js';
 import type { StorageRetryPolicy } from './storageRetry.js';
 import { workerCredential } from './workerCredential.js';
-import { DEFAULT_STORAGE_RETRY } from './storageRetry.js';
+import { DEFAULT_STORAGE_RETRY, StorageMeter, withStorageRetry } from './storageRetry.js';
 
 /** The ledger's tables. Names are the configured prefix plus the role, e.g. ledgerMessages. */
 export interface LedgerTables {
@@ -22,6 +22,11 @@ export interface LedgerTables {
   readonly retryPolicy: StorageRetryPolicy;
   /** Where the data is, for messages to the user (never includes a key). */
   readonly description: string;
+  /**
+   * Makes what was written so far survive a kill of this process: saves the embedded store to disk;
+   * a no-op on real storage (every acknowledged write is already durable there).
+   */
+  persist(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,19 +62,28 @@ export async function openLedgerTables(config: LedgerConfig, options: { allowEmb
     bounces: make(tableName(config.tablePrefix, 'bounces')),
     alerts: make(tableName(config.tablePrefix, 'alerts')),
   };
+  const retryPolicy: StorageRetryPolicy = { ...DEFAULT_STORAGE_RETRY, maxAttempts: config.storageMaxAttempts, timeoutMs: config.storageTimeoutMs };
+  const io = { policy: retryPolicy, meter: new StorageMeter() };
   try {
-    await Promise.all(Object.values(tables).map((table) => table.createTable()));
+    // createTable answers 409 when the table exists; the SDK turns that into success.
+    await Promise.all(
+      Object.values(tables).map((table) =>
+        withStorageRetry('create table', (abortSignal) => table.createTable({ abortSignal }), { ...io, context: { table: table.tableName } }),
+      ),
+    );
   } catch (error) {
     await embedded?.close();
-    throw new LedgerError('storage_unavailable', `Cannot open the ledger tables on ${describeTarget(target, embedded)}`, {
-      retryable: true,
-      cause: error,
-    });
+    throw new LedgerError(
+      'storage_unavailable',
+      `Cannot open the ledger tables on ${describeTarget(target, embedded)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      { retryable: true, cause: error },
+    );
   }
   return {
     ...tables,
-    retryPolicy: { ...DEFAULT_STORAGE_RETRY, maxAttempts: config.storageMaxAttempts },
+    retryPolicy,
     description: describeTarget(target, embedded, config.dataDir),
+    persist: () => embedded?.persist() ?? Promise.resolve(),
     close: async () => {
       await embedded?.close();
     },

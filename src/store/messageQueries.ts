@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { hasLoneSurrogate } from '../ingest/jsonText.js';
 import type { MessageState, RecipientState } from '../state/messageState.js';
+import { defaultStorageIo, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
 import { MESSAGE_ROW_KEY, RECIPIENT_ROW_PREFIX, fromMessageRow, fromRecipientRow, messagePartitionKey } from './messageRows.js';
 
 /** Read side of the messages table, for the CLI and the HTTP functions. */
@@ -11,7 +12,7 @@ export interface MessageView {
 }
 
 /** The message and its recipients, or null when the ledger has never seen the id. */
-export async function getMessage(table: TableClient, messageId: string): Promise<MessageView | null> {
+export async function getMessage(table: TableClient, messageId: string, io: StorageCallIo = defaultStorageIo()): Promise<MessageView | null> {
   const id = /^[0-9a-f-]{36}$/i.test(messageId.trim()) ? messageId.trim().toLowerCase() : messageId.trim();
   // No $filter can name a lone surrogate (encodeURIComponent throws), and no stored message has one.
   if (hasLoneSurrogate(id)) return null;
@@ -19,7 +20,7 @@ export async function getMessage(table: TableClient, messageId: string): Promise
   let message: MessageState | null = null;
   const recipients: RecipientState[] = [];
   const filter = odata`PartitionKey eq ${partitionKey} and (RowKey eq ${MESSAGE_ROW_KEY} or (RowKey ge ${RECIPIENT_ROW_PREFIX} and RowKey lt ${'r}'}))`;
-  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+  for await (const entity of listEntitiesWithRetry(table, 'read message', { filter }, io)) {
     if (entity.rowKey === MESSAGE_ROW_KEY) message = fromMessageRow(entity);
     else recipients.push(fromRecipientRow(entity));
   }
@@ -29,9 +30,9 @@ export async function getMessage(table: TableClient, messageId: string): Promise
 }
 
 /** Every message row (the whole table is scanned server-side for RowKey "message"). */
-export async function* listMessages(table: TableClient): AsyncGenerator<MessageState> {
+export async function* listMessages(table: TableClient, io: StorageCallIo = defaultStorageIo()): AsyncGenerator<MessageState> {
   const filter = odata`RowKey eq ${MESSAGE_ROW_KEY}`;
-  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) yield fromMessageRow(entity);
+  for await (const entity of listEntitiesWithRetry(table, 'list messages', { filter }, io)) yield fromMessageRow(entity);
 }
 
 /** The public JSON shape of a message (CLI --json and the HTTP API): recipients only in `recipients`. */

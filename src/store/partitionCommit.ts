@@ -111,9 +111,9 @@ export async function commitPartition<T>(
     try {
       await withStorageRetry(
         'commit transaction',
-        async () => {
+        async (abortSignal) => {
           try {
-            return await table.submitTransaction(actions);
+            return await table.submitTransaction(actions, { abortSignal });
           } catch (error) {
             if (isTransientStorageError(error)) unconfirmed = { commitId, result };
             throw error;
@@ -150,12 +150,12 @@ export async function readRows(
     groups.map((keys) =>
       withStorageRetry(
         'read rows',
-        async () => {
+        async (abortSignal) => {
           const rowFilter = keys.map((key) => odata`RowKey eq ${key}`).join(' or ');
           const filter = `${odata`PartitionKey eq ${partitionKey}`} and (${rowFilter})`;
           const found: StoredRow[] = [];
           try {
-            for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+            for await (const entity of table.listEntities({ queryOptions: { filter }, abortSignal })) found.push(toStoredRow(entity));
           } catch (error) {
             throw urlTooLong(error, filter, { ...context, partitionKey }) ?? error;
           }
@@ -178,10 +178,10 @@ export async function readRowsWithPrefix(
 ): Promise<StoredRow[]> {
   return withStorageRetry(
     'read partition',
-    async () => {
+    async (abortSignal) => {
       const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefix + '\uffff'}`;
       const found: StoredRow[] = [];
-      for await (const entity of table.listEntities({ queryOptions: { filter } })) found.push(toStoredRow(entity));
+      for await (const entity of table.listEntities({ queryOptions: { filter }, abortSignal })) found.push(toStoredRow(entity));
       return found;
     },
     { ...io, context: { ...context, partitionKey } },

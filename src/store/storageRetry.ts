@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ListTableEntitiesOptions, TableClient, TableEntityResult } from '@azure/data-tables';
 import type { ErrorContext } from '../errors.js';
 import { LedgerError, ensureError } from '../errors.js';
 
 /**
  * Retries for Table Storage calls. The SDK's own retries are switched off (see openLedgerTables) so
  * that this is the one place that decides: throttling, 5xx, timeouts and connection resets are retried
- * with exponential backoff and full jitter; anything else is a typed, non-retryable error. When the
+ * with exponential backoff and full jitter; anything else is a typed, non-retryable error. Every attempt
+ * has a timeout: its AbortSignal is handed to the SDK call, and the attempt is abandoned (and retried)
+ * when it fires even if the call ignores the signal, so a hung connection costs one timeout, not for
+ * ever. When the
  * attempts run out the error is `retryable: true`, so the Functions retry policy redelivers the batch
  * (safe, because applying a batch is idempotent).
  */
@@ -13,9 +17,25 @@ export interface StorageRetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** Per-attempt timeout (LEDGER_STORAGE_TIMEOUT_MS). */
+  readonly timeoutMs: number;
 }
 
-export const DEFAULT_STORAGE_RETRY: StorageRetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_STORAGE_RETRY: StorageRetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5_000, timeoutMs: 30_000 };
+
+/** What every storage function needs to call storage: the retry policy and the request counter. */
+export interface StorageCallIo {
+  readonly policy: StorageRetryPolicy;
+  readonly meter: StorageMeter;
+}
+
+/** An attempt that got no answer within the policy's timeout. Retryable like any other timeout. */
+export class StorageTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(readonly operation: string, readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
 
 /** Counts requests sent to storage, for the per-invocation log line and the benchmarks. */
 export class StorageMeter {
@@ -48,14 +68,14 @@ export function isTransientStorageError(error: unknown): boolean {
 
 export async function withStorageRetry<T>(
   operation: string,
-  call: () => Promise<T>,
+  call: (abortSignal: AbortSignal) => Promise<T>,
   options: { policy: StorageRetryPolicy; meter: StorageMeter; context: ErrorContext },
 ): Promise<T> {
   const { policy, meter, context } = options;
   for (let attempt = 1; ; attempt += 1) {
     meter.roundTrips += 1;
     try {
-      return await call();
+      return await attemptWithTimeout(operation, call, policy.timeoutMs);
     } catch (thrown) {
       if (!isTransientStorageError(thrown)) throw thrown;
       if (attempt >= policy.maxAttempts) {
@@ -71,6 +91,60 @@ export async function withStorageRetry<T>(
       await sleep(Math.random() * ceiling);
     }
   }
+}
+
+async function attemptWithTimeout<T>(operation: string, call: (abortSignal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new StorageTimeoutError(operation, timeoutMs);
+      reject(error);
+      controller.abort(error);
+    }, timeoutMs);
+  });
+  const pending = call(controller.signal);
+  // The losing side of the race must not surface later as an unhandled rejection.
+  pending.catch(() => undefined);
+  try {
+    return await Promise.race([pending, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A query, page by page, each page one retried request with its own timeout: a fault in the middle of
+ * a long scan repeats that page (from its continuation token), not the whole scan.
+ */
+export async function* listEntitiesWithRetry(
+  table: TableClient,
+  operation: string,
+  queryOptions: ListTableEntitiesOptions['queryOptions'],
+  io: StorageCallIo & { readonly context?: ErrorContext },
+): AsyncGenerator<TableEntityResult<Record<string, unknown>>> {
+  let continuationToken: string | undefined;
+  do {
+    const token = continuationToken;
+    const page = await withStorageRetry(
+      operation,
+      async (abortSignal) => {
+        const pages = table
+          .listEntities<Record<string, unknown>>({ ...(queryOptions ? { queryOptions } : {}), abortSignal })
+          .byPage({ maxPageSize: 1_000, ...(token !== undefined ? { continuationToken: token } : {}) });
+        const next = await pages.next();
+        return next.done === true ? { entities: [], continuationToken: undefined } : { entities: [...next.value], continuationToken: next.value.continuationToken };
+      },
+      { policy: io.policy, meter: io.meter, context: { table: table.tableName, ...io.context } },
+    );
+    yield* page.entities;
+    continuationToken = page.continuationToken;
+  } while (continuationToken !== undefined);
+}
+
+/** Io for read paths whose callers give none: the default policy. */
+export function defaultStorageIo(): StorageCallIo {
+  return { policy: DEFAULT_STORAGE_RETRY, meter: new StorageMeter() };
 }
 
 /**

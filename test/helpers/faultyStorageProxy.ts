@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A real HTTP proxy in front of Azurite that injects storage faults: 503 answers or connection resets.
+ * A real HTTP proxy in front of Azurite that injects storage faults: 503 answers, connection resets,
+ * lost answers, held requests, or hung connections (accepted, never answered, never forwarded).
  * Storage code is tested against real Azurite; this only makes Azurite misbehave on demand.
  */
 export interface FaultyProxy {
@@ -11,7 +12,7 @@ export interface FaultyProxy {
   /** What to do with the next requests. */
   fault:
     | { kind: 'none' }
-    | { kind: '503' | 'reset' | 'dropResponse'; remaining: number; only?: (req: http.IncomingMessage) => boolean }
+    | { kind: '503' | 'reset' | 'dropResponse' | 'hang'; remaining: number; only?: (req: http.IncomingMessage) => boolean }
     /** Holds matching requests until `release` resolves, then forwards them. */
     | { kind: 'hold'; remaining: number; only?: (req: http.IncomingMessage) => boolean; release: Promise<void>; onHeld?: () => void };
   readonly faultsInjected: number;
@@ -67,6 +68,10 @@ export async function startFaultyProxy(azuriteConnectionString: string): Promise
             up.on('end', () => req.socket.destroy());
           }),
         );
+        return;
+      case 'hang':
+        // Read the request, never answer: only the client's timeout (or close()) ends it.
+        req.resume();
         return;
       case 'reset':
         req.resume();

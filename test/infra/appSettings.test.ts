@@ -17,6 +17,7 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_DEADLETTER_RAW_LIMIT: 'tuning knob; the default keeps dead letters well under the 64 KiB property limit',
   LEDGER_MAX_CLICKED_URLS: 'tuning knob',
   LEDGER_STORAGE_MAX_ATTEMPTS: 'tuning knob (retries of a storage call)',
+  LEDGER_STORAGE_TIMEOUT_MS: 'tuning knob (per-attempt timeout of a storage call)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
 };
 

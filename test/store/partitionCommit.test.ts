@@ -12,7 +12,7 @@ afterEach(async () => {
 async function setup() {
   const { tables } = await openTestTables();
   opened.push(tables);
-  const io = (): StorageIo => ({ policy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }, meter: new StorageMeter() });
+  const io = (): StorageIo => ({ policy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 30_000 }, meter: new StorageMeter() });
   const increment = (io: StorageIo, onPlanned?: () => Promise<void>) =>
     commitPartition(
       tables.messages,

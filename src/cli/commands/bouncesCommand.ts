@@ -6,7 +6,7 @@ import { csvCell } from '../terminalText.js';
 
 /** `bounces`: the bounce registry; `check <address>`: may I still send to it? */
 export function bouncesCommand(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
-  return listBounceRecords(tables.bounces, options);
+  return listBounceRecords(tables.bounces, options, { policy: tables.retryPolicy, meter: new StorageMeter() });
 }
 
 export async function checkCommand(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {

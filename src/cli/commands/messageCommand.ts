@@ -1,11 +1,12 @@
 import { LedgerError } from '../../errors.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { getMessage, type MessageView } from '../../store/messageQueries.js';
+import { StorageMeter } from '../../store/storageRetry.js';
 import { table } from '../output.js';
 
 /** `message <messageId>`: one message's state and its recipients. */
 export async function messageCommand(messageId: string, tables: LedgerTables): Promise<MessageView & { messageId: string }> {
-  const view = await getMessage(tables.messages, messageId);
+  const view = await getMessage(tables.messages, messageId, { policy: tables.retryPolicy, meter: new StorageMeter() });
   if (view === null) {
     throw new LedgerError('not_found', `No message with id ${messageId} in the ledger (${tables.description})`, { context: { messageId } });
   }

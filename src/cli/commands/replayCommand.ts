@@ -1,9 +1,12 @@
 import type { SourcedBody } from '../../ingest/recordSource.js';
 import { addReports, emptyReport, type BatchReport } from '../../pipeline/batchReport.js';
-import { pipelineDepsFrom, processBatch } from '../../pipeline/processBatch.js';
+import { pipelineDepsFrom, processBatch, type PipelineDeps } from '../../pipeline/processBatch.js';
+import { settleBounceRates } from '../../store/bounceRateStore.js';
 import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
 import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import { StorageMeter } from '../../store/storageRetry.js';
+import { listAlertDeliveries } from '../../store/alertDeliveryStore.js';
+import { LedgerError } from '../../errors.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import type { LedgerConfig } from '../../config.js';
 import { summarizeLedger, type LedgerSummary } from '../../store/ledgerSummary.js';
@@ -22,9 +25,31 @@ const PROGRESS_EVERY_MS = 2_000;
 export interface ReplayResult {
   readonly report: BatchReport;
   readonly alerts: DispatchReport;
+  readonly dispatch: DispatchOutcome;
   readonly alertLog: string;
   readonly summary: LedgerSummary;
   readonly storage: string;
+}
+
+/**
+ * What the replay's dispatch left behind: alerts it delivered, and alerts in the store (from this run
+ * or earlier ones) still pending (will be retried) or parked as failed (need `--retry-failed`).
+ */
+export interface DispatchOutcome {
+  readonly delivered: number;
+  readonly pending: number;
+  readonly failed: number;
+}
+
+/** Exit code 4 (after the report is printed) when alerts remain pending or failed: a script must not read "done". */
+export function assertAlertsDelivered(outcome: DispatchOutcome): void {
+  if (outcome.pending === 0 && outcome.failed === 0) return;
+  throw new LedgerError(
+    'alerts_undelivered',
+    `${outcome.pending} alerts still pending and ${outcome.failed} failed after the replay's dispatch; ` +
+      'pending ones are retried by the next run or `alerts --dispatch`, failed ones by `alerts --dispatch --retry-failed`',
+    { context: { pending: outcome.pending, failed: outcome.failed } },
+  );
 }
 
 export async function replayCommand(
@@ -43,7 +68,7 @@ export async function replayCommand(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const { report } = await processBatch(batch, pipelineDepsFrom(config, tables));
+    const { report } = await processBatch(batch, replayPipelineDeps(config, tables));
     total = addReports(total, report);
     batch = [];
     const now = Date.now();
@@ -65,16 +90,38 @@ export async function replayCommand(
     if (batch.length >= BODIES_PER_BATCH) await flush();
   }
   await flush();
-  total = { ...total, durationMs: Date.now() - started };
-  // Deliver what is pending (from this replay or left by an earlier run) before exiting; what still
-  // fails stays pending for the next run, the timer function, or `alerts --dispatch`.
-  const alerts = await dispatchWithQuickRetries({
-    tables,
-    sinks: createAlertSinks(config, alertLogWriter(config).write),
-    io: { policy: tables.retryPolicy, meter: new StorageMeter() },
-  });
+  return finishReplay(ledger, { ...total, durationMs: Date.now() - started });
+}
+
+/**
+ * The CLI replays archives, whose hours are long past: the guardrail's windows would be due the moment
+ * their first records land and be judged on partial counts. So a replay defers every evaluation and
+ * settles the windows once, after its last batch, on the counts the whole input gives (the same for any
+ * order of that input).
+ */
+export function replayPipelineDeps(config: LedgerConfig, tables: LedgerTables): PipelineDeps {
+  return { ...pipelineDepsFrom(config, tables), bounceRateSettleMs: Number.POSITIVE_INFINITY };
+}
+
+/**
+ * After the last batch of a replay (files or parked batches): settles the guardrail's due windows,
+ * delivers what is pending (from this replay or left by an earlier run) and summarises. What still fails
+ * stays pending for the next run, the timer function, or `alerts --dispatch`.
+ */
+export async function finishReplay(ledger: { config: LedgerConfig; tables: LedgerTables }, report: BatchReport): Promise<ReplayResult> {
+  const { config, tables } = ledger;
+  const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
+  const rateAlerts = await settleBounceRates(tables.bounces, tables.alerts, config.bounceRate, { now: new Date(), settleMs: 0 }, io);
+  const total = { ...report, alertsCreated: report.alertsCreated + rateAlerts.length };
+  const alerts = await dispatchWithQuickRetries({ tables, sinks: createAlertSinks(config, alertLogWriter(config).write), io });
+  const left = await listAlertDeliveries(tables.alerts, io, { states: ['pending', 'failed'] });
+  const dispatch: DispatchOutcome = {
+    delivered: alerts.delivered,
+    pending: left.filter((d) => d.state === 'pending').length,
+    failed: left.filter((d) => d.state === 'failed').length,
+  };
   const summary = await summarizeLedger(tables);
-  return { report: total, alerts, alertLog: alertLogWriter(config).file, summary, storage: tables.description };
+  return { report: total, alerts, dispatch, alertLog: alertLogWriter(config).file, summary, storage: tables.description };
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -83,7 +130,7 @@ export function renderReplay(result: ReplayResult): string {
     `Replayed ${r.records} records in ${(r.durationMs / 1000).toFixed(1)} s into ${result.storage}:`,
     `  applied ${r.applied}, duplicates ${r.duplicates}, ignored ${r.ignored}, dead-lettered ${r.deadLettered}`,
     `  ${r.messagesTouched} message updates, ${r.storageRoundTrips} storage round trips, ${r.alertsCreated} new alerts`,
-    `  alerts: ${result.alerts.delivered} delivered, ${result.alerts.retrying} still pending, ${result.alerts.failed} failed (log lines in ${result.alertLog})`,
+    `  alerts: ${result.dispatch.delivered} delivered, ${result.dispatch.pending} still pending, ${result.dispatch.failed} failed (log lines in ${result.alertLog})`,
   ];
   if (Object.keys(r.ignoredByCategory).length > 0) {
     lines.push(`  ignored (not email): ${Object.entries(r.ignoredByCategory).map(([c, n]) => `${c} ${n}`).join(', ')}`);

@@ -1,18 +1,13 @@
 import type { LedgerConfig } from '../../config.js';
-import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
-import { dispatchWithQuickRetries } from '../../dispatch/dispatchAlerts.js';
 import { LedgerError } from '../../errors.js';
 import { fromParkedBatch } from '../../parking/parkedBatch.js';
 import { openParkingLot } from '../../parking/parkingLot.js';
 import { parkingContainerName, parkingTarget } from '../../parking/parkingTarget.js';
 import { addReports, emptyReport } from '../../pipeline/batchReport.js';
-import { pipelineDepsFrom, processBatch } from '../../pipeline/processBatch.js';
+import { processBatch } from '../../pipeline/processBatch.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
-import { summarizeLedger } from '../../store/ledgerSummary.js';
-import { StorageMeter } from '../../store/storageRetry.js';
-import { alertLogWriter } from '../alertLogFile.js';
 import type { Output } from '../output.js';
-import type { ReplayResult } from './replayCommand.js';
+import { finishReplay, replayPipelineDeps, type ReplayResult } from './replayCommand.js';
 
 /**
  * `replay --parked`: re-drives every batch the function parked (its last retry failed) through the same
@@ -38,20 +33,14 @@ export async function replayParkedCommand(ledger: { config: LedgerConfig; tables
   let total = emptyReport();
   let parkedBatches = 0;
   for await (const { name, batch } of lot.list()) {
-    const { report } = await processBatch(fromParkedBatch(batch), pipelineDepsFrom(config, tables));
+    const { report } = await processBatch(fromParkedBatch(batch), replayPipelineDeps(config, tables));
     await lot.remove(name);
     total = addReports(total, report);
     parkedBatches += 1;
     out.note(`replay --parked: ${name} (${batch.events.length} events, ${report.applied} applied, ${report.duplicates} duplicates) removed`);
   }
-  total = { ...total, durationMs: Date.now() - started };
-  const alerts = await dispatchWithQuickRetries({
-    tables,
-    sinks: createAlertSinks(config, alertLogWriter(config).write),
-    io: { policy: tables.retryPolicy, meter: new StorageMeter() },
-  });
-  const summary = await summarizeLedger(tables);
-  return { report: total, alerts, alertLog: alertLogWriter(config).file, summary, storage: tables.description, parkedBatches, parkedStorage: lot.description };
+  const finished = await finishReplay(ledger, { ...total, durationMs: Date.now() - started });
+  return { ...finished, parkedBatches, parkedStorage: lot.description };
 }
 
 export function renderParkedReplay(result: ParkedReplayResult, renderReplay: (r: ReplayResult) => string): string {

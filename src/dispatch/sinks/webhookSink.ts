@@ -55,6 +55,7 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
   };
   return {
     name: 'webhook',
+    timeoutMs: options.timeoutMs,
     deliver: (alert, signal) => deliverOnce(attempt, alert, signal),
   };
 }
