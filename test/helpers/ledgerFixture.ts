@@ -20,11 +20,11 @@ export function testConfig(env: Record<string, string> = {}): LedgerConfig {
 }
 
 /**
- * Everything the ledger stored, minus what storage or the wall clock stamps (etag, Timestamp,
+ * Everything the ledger stored, minus what storage, the wall clock or the run stamps (etag, Timestamp, leaseHolder,
  * createdAt, detectedAt...), sorted: two ledgers with equal dumps hold the same state.
  */
 export async function dumpLedger(tables: LedgerTables, options: { includeAlerts?: boolean } = {}): Promise<Record<string, unknown[]>> {
-  const wallClock = new Set(['etag', 'timestamp', 'createdAt', 'deadLetteredAt', 'detectedAt', 'nextAttemptAt', 'deliveredAt', 'odata.etag', 'commitId', 'leaseUntil']);
+  const wallClock = new Set(['etag', 'timestamp', 'createdAt', 'deadLetteredAt', 'detectedAt', 'nextAttemptAt', 'deliveredAt', 'odata.etag', 'commitId', 'leaseUntil', 'leaseHolder']);
   const dump: Record<string, unknown[]> = {};
   const roles = ['messages', 'usage', 'deadLetters', 'bounces', ...(options.includeAlerts ? (['alerts'] as const) : [])] as const;
   for (const role of roles) {
