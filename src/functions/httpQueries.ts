@@ -18,7 +18,7 @@ export async function getSuppression(request: HttpRequest, _context: InvocationC
 export async function getMessageState(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const messageId = request.params['messageId'] ?? '';
   const { tables } = await getLedgerRuntime();
-  const view = await getMessage(tables.messages, messageId);
+  const view = await getMessage(tables.messages, messageId, { policy: tables.retryPolicy, meter: new StorageMeter() });
   if (view === null) return { status: 404, jsonBody: { error: 'no such message in the ledger', messageId } };
   return { status: 200, jsonBody: messageDocument({ messageId: view.message?.messageId ?? messageId, ...view }) };
 }
