@@ -19,6 +19,10 @@ import { pathToFileURL } from 'node:url';
 import { generatedFiles, countSamples } from './samples/countSamples.js';
 import { at, assert } from './samples/json.js';
 import { layOut, render } from './samples/layout.js';
+import { generateBad } from './samples/badRecords.js';
+import { generateDuplicates } from './samples/duplicates.js';
+import { generateForeign } from './samples/foreign.js';
+import { generateMessages } from './samples/messages.js';
 import { Generator } from './samples/model.js';
 import { expectedPathFor, readme, type Expected } from './samples/readme.js';
 import { SEED, SAMPLES_DIR, MESSAGE_COUNT, MAX_TOTAL_BYTES } from './samples/settings.js';
@@ -36,10 +40,11 @@ export type { Expected } from './samples/readme.js';
 
 export function generateSamples(dir: string = SAMPLES_DIR): Expected {
   const gen = new Generator();
-  gen.generateMessages();
-  gen.generateForeign();
-  gen.generateBad();
-  gen.generateDuplicates();
+  // Each step draws from the one seeded stream, so this order is part of the output.
+  generateMessages(gen);
+  generateForeign(gen);
+  generateBad(gen);
+  generateDuplicates(gen);
   const layout = layOut(gen);
   const files = render(layout);
 
