@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LedgerError } from './errors.js';
+import { connectionStringProblem } from './store/connectionStringProblem.js';
 
 /**
  * All configuration is read here, once, from the environment (app settings in Azure, local.settings.json
@@ -96,32 +97,6 @@ const storageSetting = optionalText.transform((raw, ctx) => {
   });
   return z.NEVER;
 });
-
-/**
- * What is wrong with a connection string, checked here because the Tables SDK reports a part without
- * "=" as "Cannot read properties of undefined". Names the part, never its value (it may be a key).
- */
-function connectionStringProblem(raw: string): string | undefined {
-  const parts = new Map<string, string>();
-  for (const segment of raw.split(';')) {
-    if (segment.trim() === '') continue;
-    const equals = segment.indexOf('=');
-    if (equals <= 0) return `every part must be Name=value, got a part without a name or "=" (${JSON.stringify(segment.slice(0, 40).replace(/=.*/, ''))})`;
-    parts.set(segment.slice(0, equals).trim().toLowerCase(), segment.slice(equals + 1).trim());
-  }
-  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
-  const present = (name: string) => (parts.get(name.toLowerCase()) ?? '') !== '';
-  const protocol = parts.get('defaultendpointsprotocol');
-  if (protocol !== undefined && !['http', 'https'].includes(protocol.toLowerCase())) return 'DefaultEndpointsProtocol must be https or http';
-  const tableEndpoint = parts.get('tableendpoint');
-  if (tableEndpoint !== undefined && !/^https?:\/\/[^/\s]+/i.test(tableEndpoint)) return 'TableEndpoint must be an http(s) URL';
-  if (present('SharedAccessSignature')) return present('TableEndpoint') ? undefined : 'a SharedAccessSignature needs a TableEndpoint';
-  if (!present('AccountName')) return 'AccountName is missing (or give TableEndpoint and SharedAccessSignature)';
-  if (!present('AccountKey')) return 'AccountKey is missing';
-  if (!present('TableEndpoint') && !present('EndpointSuffix')) return 'give EndpointSuffix (core.windows.net) or TableEndpoint';
-  if (!present('TableEndpoint') && protocol === undefined) return 'DefaultEndpointsProtocol is missing (https)';
-  return undefined;
-}
 
 const UNRESOLVED_KEY_VAULT =
   "is an unresolved Key Vault reference (the app setting still reads \"@Microsoft.KeyVault(...)\": check the vault name, the secret and the app identity's access to it)";
