@@ -46,35 +46,6 @@ export interface StorageIo {
 
 /** Azure allows 100 operations per entity-group transaction. */
 export const MAX_TRANSACTION_ROWS = 100;
-/** Row keys per point-read query, at most. */
-const KEYS_PER_QUERY = 40;
-/**
- * And at most this many bytes of $filter once percent-encoded: servers refuse longer URLs (Azurite
- * answers 431 above 16 KB, Azure 414 or 400), and twenty 250-byte internationalised addresses already
- * need 17 KB. Estimated as 3 bytes per UTF-8 byte (every byte percent-encoded), which never undercounts.
- */
-export const MAX_FILTER_BYTES = 8_192;
-const encodedBytes = (text: string): number => 3 * Buffer.byteLength(text, 'utf8');
-
-/** Splits row keys into point-read groups that each fit KEYS_PER_QUERY and MAX_FILTER_BYTES. */
-export function pointReadGroups(partitionKey: string, rowKeys: readonly string[]): string[][] {
-  const budget = MAX_FILTER_BYTES - encodedBytes(`PartitionKey eq '${partitionKey}' and ()`);
-  const groups: string[][] = [];
-  let current: string[] = [];
-  let used = 0;
-  for (const key of new Set(rowKeys)) {
-    const cost = encodedBytes(` or RowKey eq '${key.replaceAll("'", "''")}'`);
-    if (current.length > 0 && (current.length >= KEYS_PER_QUERY || used + cost > budget)) {
-      groups.push(current);
-      current = [];
-      used = 0;
-    }
-    current.push(key);
-    used += cost;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
 const MAX_CONFLICT_ATTEMPTS = 25;
 
 export async function commitPartition<T>(
@@ -84,12 +55,16 @@ export async function commitPartition<T>(
   plan: (rows: ReadonlyMap<string, StoredRow>) => CommitPlan<T>,
   io: StorageIo,
   context: ErrorContext,
+  followUpKeys?: (rows: ReadonlyMap<string, StoredRow>) => readonly string[],
 ): Promise<T> {
   // Set when a transaction may have landed although we saw an error (a timeout or reset after the
   // server committed): the next read tells, by our commit id on the rows, whether it did.
   let unconfirmed: { commitId: string; result: T } | undefined;
   for (let attempt = 1; ; attempt += 1) {
     const rows = await readRows(table, partitionKey, rowKeys, io, context);
+    // Rows whose keys only the first read can tell (de-duplication overflow rows): a second round, rare.
+    const more = followUpKeys?.(rows).filter((key) => !rows.has(key)) ?? [];
+    if (more.length > 0) for (const [key, row] of await readRows(table, partitionKey, more, io, context)) rows.set(key, row);
     if (unconfirmed !== undefined && [...rows.values()].some((row) => row.properties[COMMIT_ID] === unconfirmed?.commitId)) {
       return unconfirmed.result;
     }
@@ -137,7 +112,11 @@ export async function commitPartition<T>(
   }
 }
 
-/** Reads the given rows of one partition (absent rows are simply not in the map). */
+/**
+ * Reads the given rows of one partition (absent rows are simply not in the map): one point read
+ * (`getEntity`, a Point Query on Azure: one billed transaction, constant time on Azure and Azurite at
+ * any table size) per key, all in flight together. A 404 means absent.
+ */
 export async function readRows(
   table: TableClient,
   partitionKey: string,
@@ -145,30 +124,31 @@ export async function readRows(
   io: StorageIo,
   context: ErrorContext,
 ): Promise<Map<string, StoredRow>> {
-  const groups = pointReadGroups(partitionKey, rowKeys);
   const results = await Promise.all(
-    groups.map((keys) =>
+    [...new Set(rowKeys)].map((rowKey) =>
       withStorageRetry(
-        'read rows',
+        'read row',
         async (abortSignal) => {
-          const rowFilter = keys.map((key) => odata`RowKey eq ${key}`).join(' or ');
-          const filter = `${odata`PartitionKey eq ${partitionKey}`} and (${rowFilter})`;
-          const found: StoredRow[] = [];
           try {
-            for await (const entity of table.listEntities({ queryOptions: { filter }, abortSignal })) found.push(toStoredRow(entity));
+            return toStoredRow(await table.getEntity<Record<string, unknown>>(partitionKey, rowKey, { abortSignal }));
           } catch (error) {
-            throw urlTooLong(error, filter, { ...context, partitionKey }) ?? error;
+            if (statusCodeOf(error) === 404) return undefined;
+            throw urlTooLong(error, rowKey, { ...context, partitionKey }) ?? error;
           }
-          return found;
         },
         { ...io, context: { ...context, partitionKey } },
       ),
     ),
   );
-  return new Map(results.flat().map((row) => [row.rowKey, row]));
+  return new Map(results.flatMap((row) => (row === undefined ? [] : [[row.rowKey, row] as const])));
 }
 
-/** Reads every row of a partition whose RowKey starts with `prefix`. */
+/**
+ * Reads every row of a partition whose RowKey starts with `prefix`: a range query within one partition
+ * (on Azure a Range Query, billed per page of up to 1,000 entities; Azurite evaluates it by scanning the
+ * table, so its cost grows with the table). Used only on rare paths (retracting a bounce, listing a
+ * partition for a report), never on every commit.
+ */
 export async function readRowsWithPrefix(
   table: TableClient,
   partitionKey: string,
@@ -188,11 +168,15 @@ export async function readRowsWithPrefix(
   );
 }
 
-/** A 414/431 (URL or headers too long) said plainly, as a refusal that isolating the records can get round. */
-function urlTooLong(error: unknown, filter: string, context: ErrorContext): LedgerError | undefined {
+/**
+ * A 414/431 (URL or headers too long) said plainly, as a refusal that isolating the records can get
+ * round. A point read names one key of at most 1 KiB (tableKeys.ts), so its URL stays near 3 KB even
+ * fully percent-encoded: this is the last line, should a server's limit be lower than documented.
+ */
+function urlTooLong(error: unknown, rowKey: string, context: ErrorContext): LedgerError | undefined {
   const status = statusCodeOf(error);
   if (status !== 414 && status !== 431) return undefined;
-  return new LedgerError('storage_rejected', `storage refused a point read as too long (HTTP ${status}, $filter of ${Buffer.byteLength(filter)} bytes)`, {
+  return new LedgerError('storage_rejected', `storage refused a point read as too long (HTTP ${status}, row key of ${Buffer.byteLength(rowKey)} bytes)`, {
     context,
     cause: error,
   });
