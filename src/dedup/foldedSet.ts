@@ -40,6 +40,9 @@ export function foldContains(set: FoldedSet, key: string): FoldAnswer {
  * are not among the smallest. At most one overflow key per added key.
  */
 export function foldAdd(set: FoldedSet, added: readonly string[], limit: number = FOLD_LIMIT): { set: FoldedSet; evicted: string[] } {
+  // A row written before folding (overflow, no members: see foldOf) stays so: its old keys, in overflow
+  // rows, may be smaller than any newcomer, so no newcomer may become a member.
+  if (set.overflow && set.members.length === 0) return { set, evicted: [...new Set(added)].sort(compare) };
   const all = [...new Set([...set.members, ...added])].sort(compare);
   const members = all.slice(0, limit);
   const evicted = all.slice(limit);

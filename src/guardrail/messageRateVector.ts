@@ -9,8 +9,8 @@ import type { MessageState, RecipientState } from '../state/messageState.js';
  * A recipient counts as sent once it holds a final status, in the hour of that status's time (the
  * latest status record by the merge's total order), and as hard-bounced, in the same hour, once its
  * hardBounce flag is on. Both are fields of the merged recipient state, so the hour does not depend on
- * the order records arrived in. The vector lives in the message partition ("g|rate") and is written in
- * the same transaction as the state change; its version is the message's applied-record count, which
+ * the order records arrived in. The vector lives in the message row itself (its "rate*" properties), so
+ * it is read and written with the state it is derived from, in the same transaction; its version is the message's applied-record count, which
  * grows with every commit and ends at the same value in any order.
  */
 export interface MessageRateVector {
@@ -73,16 +73,17 @@ export function bucketsText(buckets: readonly RateBucket[]): string {
   return JSON.stringify(buckets.map((b) => [b.hour, b.sends, b.hardBounces]));
 }
 
-/** The vector's row in the message partition. */
-export function toRateVectorRow(v: MessageRateVector): Record<string, string | number> {
-  return { rowType: 'rateVector', domain: v.domain, domains: JSON.stringify(v.domains), version: v.version, buckets: bucketsText(v.buckets) };
+/** The vector as properties of the message row (beside the message's own fields). */
+export function rateVectorFields(v: MessageRateVector): Record<string, string | number> {
+  return { rateDomain: v.domain, rateDomains: JSON.stringify(v.domains), rateVersion: v.version, rateBuckets: bucketsText(v.buckets) };
 }
 
-export function fromRateVectorRow(messageId: string, p: Readonly<Record<string, unknown>>): MessageRateVector | undefined {
-  const domain = typeof p['domain'] === 'string' ? p['domain'] : undefined;
-  const version = typeof p['version'] === 'number' ? p['version'] : undefined;
+/** The vector a message row holds; undefined while the message has never contributed. */
+export function rateVectorOfFields(messageId: string, p: Readonly<Record<string, unknown>>): MessageRateVector | undefined {
+  const domain = typeof p['rateDomain'] === 'string' ? p['rateDomain'] : undefined;
+  const version = typeof p['rateVersion'] === 'number' ? p['rateVersion'] : undefined;
   if (domain === undefined || version === undefined) return undefined;
-  return { messageId, domain, version, domains: parseDomains(p['domains']), buckets: parseBuckets(p['buckets']) };
+  return { messageId, domain, version, domains: parseDomains(p['rateDomains']), buckets: parseBuckets(p['rateBuckets']) };
 }
 
 export function parseBuckets(value: unknown): RateBucket[] {
@@ -109,6 +110,3 @@ function parseDomains(value: unknown): string[] {
     return [];
   }
 }
-
-/** The vector's row key in the message partition (beside "message", "r|", "f|" and "a|" rows). */
-export const RATE_VECTOR_ROW_KEY = 'g|rate';

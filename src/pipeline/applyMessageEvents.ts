@@ -3,15 +3,17 @@ import type { HardBounceAlert } from '../alerts/alert.js';
 import { buildHardBounceAlert } from '../alerts/hardBounceAlert.js';
 import type { MessageEvent } from '../ingest/ledgerEvent.js';
 import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
-import { RATE_VECTOR_ROW_KEY, fromRateVectorRow, nextRateVector, toRateVectorRow, type MessageRateVector } from '../guardrail/messageRateVector.js';
+import { nextRateVector, rateVectorFields, rateVectorOfFields, type MessageRateVector } from '../guardrail/messageRateVector.js';
+import { foldAdd, foldContains, foldOf, foldProperties } from '../dedup/foldedSet.js';
 import type { RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
-import { recordBounceObservations, retractBounceObservations } from '../store/bounceRegistry.js';
+import { retractBounceObservations } from '../store/bounceRegistry.js';
 import type { BounceObservation } from '../state/bounceRecord.js';
 import {
   MESSAGE_ROW_KEY,
   alertRowKey,
   appliedRowKey,
+  dedupRowKey,
   fromMessageRow,
   fromRecipientRow,
   messagePartitionKey,
@@ -19,13 +21,15 @@ import {
   toMessageRow,
   toRecipientRow,
 } from '../store/messageRows.js';
-import { commitPartition, type RowWrite, type StorageIo } from '../store/partitionCommit.js';
+import { commitPartition, type RowWrite, type StorageIo, type StoredRow } from '../store/partitionCommit.js';
 import { commitIsolatingRejects, type Rejected } from './isolateRejected.js';
 
 /**
- * Applies one message's new records: one read and one transaction per chunk of records (a batch rarely
- * has more than one chunk per message). Each record writes at most an applied row, a recipient row and
- * an outbox row, plus the message row once: 30 records stay within the 100-row transaction limit.
+ * Applies one message's new records: one round of point reads (the message row, the rows of the
+ * recipients named, the outbox rows of bouncing ones) and one transaction per chunk of records (a batch
+ * rarely has more than one chunk per message). Each record writes at most a recipient row, an outbox
+ * row and an overflow row of the de-duplication memory, plus the message row once: 30 records stay
+ * within the 100-row transaction limit.
  */
 const RECORDS_PER_COMMIT = 30;
 
@@ -83,26 +87,28 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
   const partitionKey = messagePartitionKey(messageId);
   const recipients = [...new Set(chunk.flatMap((e) => (e.kind === 'send' || e.recipient === null ? [] : [e.recipient])))];
   const bouncing = [...new Set(chunk.flatMap((e) => (e.kind === 'status' && e.isHardBounce && e.recipient !== null ? [e.recipient] : [])))];
-  const rowKeys = [
-    MESSAGE_ROW_KEY,
-    ...recipients.map(recipientRowKey),
-    ...chunk.map((e) => appliedRowKey(e.fingerprint)),
-    ...bouncing.map(alertRowKey),
-    RATE_VECTOR_ROW_KEY,
-  ];
+  const rowKeys = [MESSAGE_ROW_KEY, ...recipients.map(recipientRowKey), ...bouncing.map(alertRowKey)];
+  // Whether a record was applied: its row's folded fingerprints tell, or (rarely) its overflow row.
+  const answer = (rows: ReadonlyMap<string, StoredRow>, e: MessageEvent) => foldContains(foldOf(rows.get(dedupRowKey(e))?.properties), e.fingerprint);
+  const overflowKeys = (rows: ReadonlyMap<string, StoredRow>) => chunk.flatMap((e) => (answer(rows, e) === 'overflow' ? [appliedRowKey(e.fingerprint)] : []));
 
   return commitPartition(
     deps.messages,
     partitionKey,
     rowKeys,
     (rows) => {
-      const fresh = chunk.filter((e) => !rows.has(appliedRowKey(e.fingerprint)));
+      const seen = new Set<string>();
+      const fresh = chunk.filter((e) => {
+        const known = answer(rows, e);
+        if (known === 'yes' || (known === 'overflow' && rows.has(appliedRowKey(e.fingerprint))) || seen.has(e.fingerprint)) return false;
+        seen.add(e.fingerprint);
+        return true;
+      });
       const duplicates = chunk.length - fresh.length;
-      const vectorRow = rows.get(RATE_VECTOR_ROW_KEY);
-      const storedVector = vectorRow === undefined ? undefined : fromRateVectorRow(messageId, vectorRow.properties);
+      const messageRow = rows.get(MESSAGE_ROW_KEY);
+      const storedVector = messageRow === undefined ? undefined : rateVectorOfFields(messageId, messageRow.properties);
       if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector } };
 
-      const messageRow = rows.get(MESSAGE_ROW_KEY);
       const snapshot: MessageSnapshot = {
         message: messageRow === undefined ? undefined : fromMessageRow(messageRow.properties),
         recipients: new Map(
@@ -117,41 +123,46 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
       const newAlerts = change.hardBounceTransitions
         .filter((t) => !rows.has(alertRowKey(t.recipient.address)))
         .map((t) => buildHardBounceAlert(change.message, t.recipient, t.cause, now));
+      // The guardrail's input, in the message row: the same transaction as the state it is derived from.
+      const rateVector = nextRateVector(storedVector, change.message, snapshot.recipients, change.changedRecipients);
 
+      // Every fresh record changes its row (the merge returns each recipient a record names), so the
+      // fingerprints fold into rows written anyway; the evicted ones get create-only overflow rows.
+      const folded = new Map<string, ReturnType<typeof foldAdd>>();
+      for (const rowKey of new Set(fresh.map(dedupRowKey))) {
+        const added = fresh.filter((e) => dedupRowKey(e) === rowKey).map((e) => e.fingerprint);
+        folded.set(rowKey, foldAdd(foldOf(rows.get(rowKey)?.properties), added));
+      }
+      const foldFields = (rowKey: string) => foldProperties(folded.get(rowKey)?.set ?? foldOf(rows.get(rowKey)?.properties));
       const writes: RowWrite[] = [
-        { rowKey: MESSAGE_ROW_KEY, properties: toMessageRow(change.message) },
-        ...change.changedRecipients.map((r) => ({ rowKey: recipientRowKey(r.address), properties: toRecipientRow(r) })),
-        ...fresh.map((e) => ({
-          rowKey: appliedRowKey(e.fingerprint),
-          properties: { rowType: 'applied', kind: e.kind, time: e.time, recipient: e.kind === 'send' ? null : e.recipient },
-        })),
+        {
+          rowKey: MESSAGE_ROW_KEY,
+          properties: { ...toMessageRow(change.message), ...foldFields(MESSAGE_ROW_KEY), ...(rateVector === undefined ? {} : rateVectorFields(rateVector)) },
+        },
+        ...change.changedRecipients.map((r) => ({ rowKey: recipientRowKey(r.address), properties: { ...toRecipientRow(r), ...foldFields(recipientRowKey(r.address)) } })),
+        ...[...folded.values()].flatMap(({ evicted }) => evicted.map((fingerprint) => ({ rowKey: appliedRowKey(fingerprint), properties: { rowType: 'applied' } }))),
         ...newAlerts.map((a) => ({ rowKey: alertRowKey(a.recipient), properties: toOutboxRow(a, now) })),
       ];
-      // The guardrail's input, in the same transaction as the state it is derived from.
-      const rateVector = nextRateVector(storedVector, change.message, snapshot.recipients, change.changedRecipients);
-      if (rateVector !== undefined) writes.push({ rowKey: RATE_VECTOR_ROW_KEY, properties: toRateVectorRow(rateVector) });
       // Written ahead of the commit (idempotently): the alert's delivery row, so a crash after the
-      // commit cannot hide the alert, and the bounce registry, so it never misses an applied bounce.
-      const observations = bounceObservationsOf(fresh);
+      // commit cannot hide the alert. The bounce registry is written ahead once per batch (processBatch).
       const beforeCommit =
-        newAlerts.length === 0 && observations.length === 0
+        newAlerts.length === 0
           ? undefined
           : async () => {
-              await Promise.all([
-                recordBounceObservations(deps.bounces, observations, deps.io),
-                ...newAlerts.map((a) =>
-                  writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now),
-                ),
-              ]);
+              await Promise.all(
+                newAlerts.map((a) => writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now)),
+              );
             };
       return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateVector }, beforeCommit };
     },
     deps.io,
     { messageId },
+    overflowKeys,
   );
 }
 
-function bounceObservationsOf(events: readonly MessageEvent[]): BounceObservation[] {
+/** The hard-bounce observations among records, for the bounce registry. */
+export function bounceObservationsOf(events: readonly MessageEvent[]): BounceObservation[] {
   return events.flatMap((e) =>
     e.kind === 'status' && e.isHardBounce && e.recipient !== null
       ? [

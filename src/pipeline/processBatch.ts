@@ -11,7 +11,8 @@ import type { Rejected } from './isolateRejected.js';
 import { writeDeadLetters } from '../store/deadLetterStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { StorageMeter } from '../store/storageRetry.js';
-import { applyMessageEvents } from './applyMessageEvents.js';
+import { applyMessageEvents, bounceObservationsOf } from './applyMessageEvents.js';
+import { recordBounceObservations } from '../store/bounceRegistry.js';
 import { applyUsageEvents } from './applyUsageEvents.js';
 import { counts, type BatchReport } from './batchReport.js';
 import { triageBatch } from './triageBatch.js';
@@ -19,7 +20,8 @@ import { triageBatch } from './triageBatch.js';
 /**
  * The one pipeline. The Event Hub trigger and the CLI both call this with a batch of event bodies:
  *
- *   bodies ─ decode ─ classify ─ de-duplicate in batch ─┬─ per message: read, merge, one transaction
+ *   bodies ─ decode ─ classify ─ de-duplicate in batch ─┬─ bounce registry (write-ahead), then
+ *                                                       │  per message: read, merge, one transaction
  *                                                       ├─ per usage resource-day: same
  *                                                       └─ dead letters: upsert
  *
@@ -66,20 +68,29 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const triaged = triageBatch(bodies, deps.deadLetterRawLimit);
   const limit = pLimit(deps.concurrency ?? 16);
 
-  const messageResults = Promise.all(
-    [...triaged.messageGroups].map(([messageId, events]) =>
-      limit(() =>
-        applyMessageEvents(messageId, events, {
-          messages: deps.tables.messages,
-          alerts: deps.tables.alerts,
-          bounces: deps.tables.bounces,
-          io,
-          maxClickedUrls: deps.maxClickedUrls,
-          now,
-        }),
+  // The bounce registry, written ahead of the message commits that apply the bounces (so it never
+  // misses one the ledger applied), once for the whole batch: one commit per address, never several
+  // commits of this batch racing on one address partition. Idempotent by fingerprint, so bounces that
+  // turn out to be duplicates change nothing; those storage refuses are retracted by applyMessageEvents.
+  const observations = bounceObservationsOf([...triaged.messageGroups.values()].flat());
+  const applyMessages = async () => {
+    if (observations.length > 0) await recordBounceObservations(deps.tables.bounces, observations, io);
+    return Promise.all(
+      [...triaged.messageGroups].map(([messageId, events]) =>
+        limit(() =>
+          applyMessageEvents(messageId, events, {
+            messages: deps.tables.messages,
+            alerts: deps.tables.alerts,
+            bounces: deps.tables.bounces,
+            io,
+            maxClickedUrls: deps.maxClickedUrls,
+            now,
+          }),
+        ),
       ),
-    ),
-  );
+    );
+  };
+  const messageResults = applyMessages();
   const usageResults = Promise.all(
     [...triaged.usageGroups.values()].map((group) =>
       limit(() => applyUsageEvents(group.resourceId, group.day, group.events, { usage: deps.tables.usage, io })),

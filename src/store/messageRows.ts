@@ -1,3 +1,4 @@
+import type { MessageEvent } from '../ingest/ledgerEvent.js';
 import type { ClickedUrl, MessageState, RecipientState } from '../state/messageState.js';
 import type { RowProperties } from './partitionCommit.js';
 import { jsonOf, numberOf, textOf } from './entityFields.js';
@@ -5,12 +6,17 @@ import { encodeKey } from './tableKeys.js';
 
 /**
  * Layout of a message partition (PartitionKey = encoded message id) in the messages table:
- *   "message"          the message row (MessageState)
- *   "r|<address>"      one row per recipient (RecipientState), address key-encoded
- *   "f|<fingerprint>"  one row per applied record: the de-duplication memory
- *   "a|<address>"      one outbox row per hard-bounced recipient (alerts)
+ *   "message"          the message row (MessageState), with the fingerprints of the send and
+ *                      message-level status records folded in, and the guardrail's rate vector
+ *   "r|<address>"      one row per recipient (RecipientState), address key-encoded, with the
+ *                      fingerprints of that recipient's status and engagement records folded in
+ *   "f|<fingerprint>"  overflow of the folded de-duplication memory (src/dedup/foldedSet.ts): a row
+ *                      keeps its FOLD_LIMIT smallest fingerprints, any larger one gets an "f|" row, and
+ *                      the row says so (appliedOverflow), so "f|" keys are read only then: rare
+ *   "a|<address>"      one outbox row per hard-bounced recipient (alerts), read only for bouncing ones
  * Keeping them in one partition is what lets one transaction apply records, update state and enqueue
- * the alert atomically.
+ * the alert atomically; folding the memory into the rows a record changes keeps one row per distinct
+ * record or fewer, and every read of a commit a point read.
  */
 export const MESSAGE_ROW_KEY = 'message';
 export const messagePartitionKey = (messageId: string): string => encodeKey(messageId);
@@ -18,6 +24,11 @@ export const recipientRowKey = (address: string): string => `r|${encodeKey(addre
 export const appliedRowKey = (fingerprint: string): string => `f|${fingerprint}`;
 export const alertRowKey = (address: string): string => `a|${encodeKey(address)}`;
 export const RECIPIENT_ROW_PREFIX = 'r|';
+
+/** The row a record's fingerprint is folded into: the row the record changes. */
+export function dedupRowKey(event: MessageEvent): string {
+  return event.kind === 'send' || event.recipient === null ? MESSAGE_ROW_KEY : recipientRowKey(event.recipient);
+}
 export const ALERT_ROW_PREFIX = 'a|';
 
 /** Azure limits a string property to 64 KiB (32 K UTF-16 units); long free text is cut well below. */
@@ -138,9 +149,6 @@ export function fromRecipientRow(row: Readonly<Record<string, unknown>>): Recipi
   };
 }
 
-
-
 function cut(value: string | null, max: number): string | null {
   return value === null || value.length <= max ? value : `${value.slice(0, max)}…`;
 }
-

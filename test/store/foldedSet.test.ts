@@ -67,6 +67,11 @@ describe('folded de-duplication memory', () => {
     expect(foldContains(foldOf({ rowType: 'recipient' }), 'x')).toBe('overflow');
     expect(foldOf(undefined)).toEqual(EMPTY_FOLD);
     expect(foldOf({ applied: '', appliedOverflow: false })).toEqual(EMPTY_FOLD);
+    // Its old keys may be smaller than any newcomer: newcomers go to overflow rows, and it stays so.
+    const legacy = foldOf({ rowType: 'recipient' });
+    const { set, evicted } = foldAdd(legacy, ['b', 'a', 'b'], 4);
+    expect(evicted).toEqual(['a', 'b']);
+    expect(foldOf(foldProperties(set))).toEqual({ members: [], overflow: true });
   });
 
   it('keeps a full row of 22-character fingerprints well inside one string property', () => {

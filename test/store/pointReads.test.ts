@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { commitPartition, readRows, type StorageIo } from '../../src/store/partitionCommit.js';
+import { commitPartition, readRows, type RowWrite, type StorageIo } from '../../src/store/partitionCommit.js';
 import type { LedgerTables } from '../../src/store/ledgerTables.js';
 import { recipientRowKey } from '../../src/store/messageRows.js';
 import { StorageMeter } from '../../src/store/storageRetry.js';
@@ -28,7 +28,10 @@ describe('point reads', () => {
   it('reads the follow-up keys the first read names, in the same commit', async () => {
     const { tables } = await openTestTables();
     opened.push(tables);
-    await commitPartition(tables.messages, 'q', ['head', 'tail'], () => ({ writes: [{ rowKey: 'head', properties: { next: 'tail' } }, { rowKey: 'tail', properties: { n: 7 } }], result: null }), io(), {});
+    await commitPartition(tables.messages, 'q', ['head', 'tail'], () => {
+      const writes: RowWrite[] = [{ rowKey: 'head', properties: { next: 'tail' } }, { rowKey: 'tail', properties: { n: 7 } }];
+      return { writes, result: null };
+    }, io(), {});
     const seen = await commitPartition(
       tables.messages,
       'q',
