@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LedgerError } from './errors.js';
 import { connectionStringProblem } from './store/connectionStringProblem.js';
+import { flag, fraction, optionalText, positiveInt } from './config/settingParsers.js';
 
 /**
  * All configuration is read here, once, from the environment (app settings in Azure, local.settings.json
@@ -14,52 +15,6 @@ export const HOST_BINDING_SETTINGS = {
   eventHubName: 'EventHubName',
   consumerGroup: 'EventHubConsumerGroup',
 } as const;
-
-const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n <= 0 || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max}, got "${raw}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const fraction = (name: string, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const n = Number(raw);
-      if (!Number.isFinite(n) || n <= 0 || n >= 1) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a fraction between 0 and 1 (0.02 = 2%), got "${raw}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const flag = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const v = raw.trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-      if (['0', 'false', 'no', 'off'].includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${raw}"` });
-      return z.NEVER;
-    });
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()));
 
 /**
  * Where the ledger tables live:
@@ -193,6 +148,8 @@ const coreSchema = z.object({
   LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
   LEDGER_STORAGE_TIMEOUT_MS: positiveInt('LEDGER_STORAGE_TIMEOUT_MS', 30_000, 600_000),
+  // Partition commits in flight per batch. 16 until the bench sweep picks the default (issue 9).
+  LEDGER_COMMIT_CONCURRENCY: positiveInt('LEDGER_COMMIT_CONCURRENCY', 16, 256),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),
@@ -218,6 +175,8 @@ export interface LedgerConfig {
   readonly storageMaxAttempts: number;
   /** Per-attempt timeout of every storage request (a hung request is aborted and retried). */
   readonly storageTimeoutMs: number;
+  /** Partition commits (one per message) a batch keeps in flight at once, 1..256. */
+  readonly commitConcurrency: number;
   readonly alerts: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -294,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     maxClickedUrls: s.LEDGER_MAX_CLICKED_URLS,
     storageMaxAttempts: s.LEDGER_STORAGE_MAX_ATTEMPTS,
     storageTimeoutMs: s.LEDGER_STORAGE_TIMEOUT_MS,
+    commitConcurrency: s.LEDGER_COMMIT_CONCURRENCY,
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,

@@ -1,13 +1,23 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import pLimit from 'p-limit';
 import { forecastSuppressionLease, isLeaseActive } from '../alerts/suppressionLease.js';
+import type { BounceObservation, BounceRecord, BouncedMessage } from '../state/bounceRecord.js';
+import { LedgerError } from '../errors.js';
 import {
-  isSuppression,
-  mergeBounceObservation,
-  type BounceObservation,
-  type BounceRecord,
-  type BouncedMessage,
-} from '../state/bounceRecord.js';
-import { commitPartition, readRows, readRowsWithPrefix, type RowWrite, type StorageIo, type StoredRow } from './partitionCommit.js';
+  MESSAGE_PREFIX,
+  addObservations,
+  boundObservation,
+  foldObservations,
+  fromMessageBouncesRow,
+  knownMessage,
+  messageRowKey,
+  rebuildRecord,
+  removeObservations,
+  sameProperties,
+  toMessageBouncesRow,
+  type MessageBounces,
+} from './bounceMessageRows.js';
+import { MAX_TRANSACTION_ROWS, commitPartition, readRows, readRowsWithPrefix, type RowWrite, type StorageIo, type StoredRow } from './partitionCommit.js';
 import { defaultStorageIo, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
 import { jsonOf, numberOf, textOf } from './entityFields.js';
 import { encodeKey } from './tableKeys.js';
@@ -15,150 +25,139 @@ import { encodeKey } from './tableKeys.js';
 /**
  * Bounce registry storage, in the bounces table, one partition per address (lower-cased):
  *   "summary"            the BounceRecord
- *   "m|<messageId>"      what is known of the address on that message (bounced, suppressed)
- *   "o|<fingerprint>"    one per applied observation: each hard-bounce record counted once
- * Written ahead of the message commit that applies the records (see applyMessageEvents), so the
- * registry never misses a hard bounce the ledger applied. Should storage then refuse that commit (the
+ *   "m|<messageId>"      what is known of the address on that message (bounced, suppressed), with the
+ *                        observations that made it so (see bounceMessageRows): each hard-bounce record
+ *                        counted once, and a summary that can be rebuilt from the rows alone
+ * Written ahead of the message commits that apply the records (see applyMessageEvents), so the
+ * registry never misses a hard bounce the ledger applied. Should storage then refuse such a commit (the
  * record is dead-lettered as storage_rejected), retractBounceObservations takes the observation back
  * out, rebuilding the summary from the observations that remain.
  */
 const SUMMARY = 'summary';
-const OBSERVATIONS_PER_COMMIT = 30;
+/** Message rows per transaction: the summary takes the last of the 100. */
+const MESSAGES_PER_COMMIT = MAX_TRANSACTION_ROWS - 1;
+/** Addresses written at once by one call. Each address is one writer, so a call never conflicts with itself. */
+const ADDRESS_CONCURRENCY = 16;
+const MAX_STALE_ROUNDS = 25;
 export const registryPartitionKey = (address: string): string => `addr|${encodeKey(address.trim().toLowerCase())}`;
-const messageRowKey = (messageId: string): string => `m|${encodeKey(messageId)}`;
-const OBSERVATION_PREFIX = 'o|';
-const observationRowKey = (fingerprint: string): string => `${OBSERVATION_PREFIX}${fingerprint}`;
 /** A summary with no observation left (all retracted): kept as a row, never listed or found. */
 const EMPTY_SUMMARY = 'bounceSummaryRetracted';
 
-export async function recordBounceObservations(bounces: TableClient, observations: readonly BounceObservation[], io: StorageIo): Promise<void> {
-  const byAddress = new Map<string, BounceObservation[]>();
-  for (const o of observations) {
-    const key = registryPartitionKey(o.address);
-    byAddress.set(key, [...(byAddress.get(key) ?? []), o]);
+const summaryOf = (row: StoredRow | undefined): BounceRecord | null =>
+  row === undefined || row.properties['rowType'] === EMPTY_SUMMARY ? null : fromSummaryRow(row.properties);
+
+/** Observations by partition, then by message row key (bounded, de-duplicated by fingerprint). */
+function byPartition(observations: readonly BounceObservation[]): Map<string, Map<string, BounceObservation[]>> {
+  const out = new Map<string, Map<string, BounceObservation[]>>();
+  const seen = new Set<string>();
+  for (const raw of observations) {
+    const o = boundObservation(raw);
+    const partitionKey = registryPartitionKey(o.address);
+    if (seen.has(`${partitionKey}\n${o.fingerprint}`)) continue;
+    seen.add(`${partitionKey}\n${o.fingerprint}`);
+    const messages = out.get(partitionKey) ?? new Map<string, BounceObservation[]>();
+    const key = messageRowKey(o.messageId);
+    messages.set(key, [...(messages.get(key) ?? []), o]);
+    out.set(partitionKey, messages);
   }
-  await Promise.all(
-    [...byAddress].map(async ([partitionKey, all]) => {
-      for (let i = 0; i < all.length; i += OBSERVATIONS_PER_COMMIT) {
-        const chunk = all.slice(i, i + OBSERVATIONS_PER_COMMIT);
-        const messageKeys = [...new Set(chunk.map((o) => messageRowKey(o.messageId)))];
-        await commitPartition(
-          bounces,
-          partitionKey,
-          [SUMMARY, ...messageKeys, ...chunk.map((o) => observationRowKey(o.fingerprint))],
-          (rows) => {
-            // A retracted observation whose record comes again (and is applied this time) counts anew.
-            const fresh = chunk.filter((o) => {
-              const row = rows.get(observationRowKey(o.fingerprint));
-              return row === undefined || row.properties['retracted'] === true;
-            });
-            if (fresh.length === 0) return { writes: [], result: undefined };
-            const stored = rows.get(SUMMARY);
-            let record = stored === undefined || stored.properties['rowType'] === EMPTY_SUMMARY ? null : fromSummaryRow(stored.properties);
-            const messages = new Map<string, BouncedMessage>();
-            for (const key of messageKeys) {
-              const row = rows.get(key);
-              const known = { bounced: row?.properties['bounced'] === true, suppressed: row?.properties['suppressed'] === true };
-              // A message row with neither flag is one whose only observation was retracted: not known.
-              if (known.bounced || known.suppressed) messages.set(key, known);
-            }
-            const writes: RowWrite[] = [];
-            for (const o of fresh) {
-              const key = messageRowKey(o.messageId);
-              const before = messages.get(key);
-              record = mergeBounceObservation(record, o, before);
-              messages.set(key, { bounced: (before?.bounced ?? false) || !isSuppression(o), suppressed: (before?.suppressed ?? false) || isSuppression(o) });
-              writes.push({ rowKey: observationRowKey(o.fingerprint), properties: toObservationRow(o, false) });
-            }
-            for (const [key, m] of messages) writes.push({ rowKey: key, properties: { rowType: 'bounceMessage', bounced: m.bounced, suppressed: m.suppressed } });
-            if (record !== null) writes.push({ rowKey: SUMMARY, properties: toSummaryRow(record) });
-            return { writes, result: undefined };
-          },
-          io,
-          { address: chunk[0]?.address },
-        );
-      }
-    }),
-  );
+  return out;
 }
 
 /**
- * Takes back observations whose records storage refused to apply: marks their rows retracted and
- * rebuilds each address's summary and per-message rows from the observations that remain (in time
- * order, so the result does not depend on the order they were first recorded in).
+ * Records observations, coalesced: per address one read and one transaction (more only past the
+ * 100-row transaction limit, in sequence), addresses in parallel. Rows are written only when they change.
+ */
+export async function recordBounceObservations(bounces: TableClient, observations: readonly BounceObservation[], io: StorageIo): Promise<void> {
+  const limit = pLimit(ADDRESS_CONCURRENCY);
+  await Promise.all(
+    [...byPartition(observations)].map(([partitionKey, messages]) =>
+      limit(async () => {
+        const keys = [...messages.keys()];
+        const address = messages.values().next().value?.[0]?.address ?? '';
+        for (let i = 0; i < keys.length; i += MESSAGES_PER_COMMIT) {
+          const chunk = keys.slice(i, i + MESSAGES_PER_COMMIT);
+          await commitPartition(bounces, partitionKey, [SUMMARY, ...chunk], (rows) => ({ writes: recordPlan(rows, chunk, messages, address), result: undefined }), io, { address });
+        }
+      }),
+    ),
+  );
+}
+
+function recordPlan(rows: ReadonlyMap<string, StoredRow>, keys: readonly string[], added: ReadonlyMap<string, BounceObservation[]>, address: string): RowWrite[] {
+  const stored = rows.get(SUMMARY);
+  let record = summaryOf(stored);
+  const writes: RowWrite[] = [];
+  for (const key of keys) {
+    const row = rows.get(key);
+    const known = row === undefined ? undefined : fromMessageBouncesRow(row.properties, address);
+    const keptFingerprints = new Set(known?.observations.map((o) => o.fingerprint));
+    // A retracted observation is no longer kept, so when its record comes again it counts anew. One
+    // left out of a truncated row merges again, which changes nothing (merging is idempotent).
+    const fresh = (added.get(key) ?? []).filter((o) => !keptFingerprints.has(o.fingerprint));
+    if (fresh.length === 0) continue;
+    const messageId = fresh[0]?.messageId ?? '';
+    record = foldObservations(record, fresh, new Map<string, BouncedMessage | undefined>([[messageId, knownMessage(known)]]));
+    const next = toMessageBouncesRow(addObservations(known, messageId, fresh));
+    if (!sameProperties(row?.properties, next)) writes.push({ rowKey: key, properties: next });
+  }
+  if (record === null) return writes;
+  const summary = toSummaryRow(record);
+  // The summary is rewritten with any message row, even unchanged: its ETag then guards the whole
+  // partition, which is what retraction relies on.
+  if (writes.length > 0 || !sameProperties(stored?.properties, summary)) writes.push({ rowKey: SUMMARY, properties: summary });
+  return writes;
+}
+
+/**
+ * Takes back observations whose records storage refused to apply: removes them from their message rows
+ * and rebuilds the address's summary from the observations that remain (in canonical order, so the
+ * result does not depend on the order they were first recorded in).
  */
 export async function retractBounceObservations(bounces: TableClient, observations: readonly BounceObservation[], io: StorageIo): Promise<void> {
-  const byAddress = new Map<string, Set<string>>();
-  for (const o of observations) {
-    const key = registryPartitionKey(o.address);
-    byAddress.set(key, (byAddress.get(key) ?? new Set()).add(o.fingerprint));
-  }
-  for (const [partitionKey, fingerprints] of byAddress) {
-    const context = { bouncePartition: partitionKey };
-    const listed = await readRowsWithPrefix(bounces, partitionKey, OBSERVATION_PREFIX, io, context);
-    const retracting = listed.filter((r) => fingerprints.has(r.rowKey.slice(OBSERVATION_PREFIX.length)) && r.properties['retracted'] !== true);
-    if (retracting.length === 0) continue;
-    const kept = listed
-      .filter((r) => !fingerprints.has(r.rowKey.slice(OBSERVATION_PREFIX.length)) && r.properties['retracted'] !== true)
-      .map(observationOfRow)
-      .filter((o): o is BounceObservation => o !== null)
-      .sort((a, b) => a.time.localeCompare(b.time) || a.fingerprint.localeCompare(b.fingerprint));
-    const retracted = retracting.map(observationOfRow).filter((o): o is BounceObservation => o !== null);
-    const messageKeys = [...new Set([...kept, ...retracted].map((o) => messageRowKey(o.messageId)))];
-    await commitPartition(
+  const limit = pLimit(ADDRESS_CONCURRENCY);
+  await Promise.all(
+    [...byPartition(observations)].map(([partitionKey, messages]) =>
+      limit(async () => {
+        const address = messages.values().next().value?.[0]?.address ?? '';
+        const fingerprints = new Set([...messages.values()].flat().map((o) => o.fingerprint));
+        await retractInPartition(bounces, partitionKey, address, fingerprints, io);
+      }),
+    ),
+  );
+}
+
+async function retractInPartition(bounces: TableClient, partitionKey: string, address: string, fingerprints: ReadonlySet<string>, io: StorageIo): Promise<void> {
+  const context = { bouncePartition: partitionKey };
+  for (let round = 1; round <= MAX_STALE_ROUNDS; round += 1) {
+    // The whole partition: the summary is rebuilt from every message row, not only the touched ones.
+    const listed = new Map((await readRowsWithPrefix(bounces, partitionKey, '', io, context)).map((r) => [r.rowKey, r]));
+    const all = new Map<string, MessageBounces>();
+    for (const [key, row] of listed) if (key.startsWith(MESSAGE_PREFIX)) all.set(key, fromMessageBouncesRow(row.properties, address));
+    const touched = [...all].filter(([, m]) => m.observations.some((o) => fingerprints.has(o.fingerprint))).slice(0, MESSAGES_PER_COMMIT);
+    if (touched.length === 0) return;
+    for (const [key, m] of touched) all.set(key, removeObservations(m, fingerprints));
+    const record = rebuildRecord([...all.values()]);
+    const writes: RowWrite[] = touched.map(([key]) => ({ rowKey: key, properties: toMessageBouncesRow(all.get(key) ?? { messageId: '', bounced: false, suppressed: false, truncated: false, observations: [] }) }));
+    writes.push({ rowKey: SUMMARY, properties: record === null ? { rowType: EMPTY_SUMMARY } : toSummaryRow(record) });
+    const etags = new Map([...listed].map(([key, row]) => [key, row.etag]));
+    const done = await commitPartition(
       bounces,
       partitionKey,
-      [SUMMARY, ...messageKeys, ...retracting.map((r) => r.rowKey)],
-      () => {
-        let record: BounceRecord | null = null;
-        const messages = new Map<string, BouncedMessage>();
-        for (const o of kept) {
-          const key = messageRowKey(o.messageId);
-          const before = messages.get(key);
-          record = mergeBounceObservation(record, o, before);
-          messages.set(key, { bounced: (before?.bounced ?? false) || !isSuppression(o), suppressed: (before?.suppressed ?? false) || isSuppression(o) });
-        }
-        const writes: RowWrite[] = retracted.map((o) => ({ rowKey: observationRowKey(o.fingerprint), properties: toObservationRow(o, true) }));
-        for (const key of messageKeys) {
-          const m = messages.get(key) ?? { bounced: false, suppressed: false };
-          writes.push({ rowKey: key, properties: { rowType: 'bounceMessage', bounced: m.bounced, suppressed: m.suppressed } });
-        }
-        writes.push({ rowKey: SUMMARY, properties: record === null ? { rowType: EMPTY_SUMMARY } : toSummaryRow(record) });
-        return { writes, result: undefined };
-      },
+      [SUMMARY, ...touched.map(([key]) => key)],
+      // Any write to the partition since the listing changed the summary's ETag: list again.
+      (rows) => ([SUMMARY, ...touched.map(([key]) => key)].every((key) => rows.get(key)?.etag === etags.get(key)) ? { writes, result: true } : { writes: [], result: false }),
       io,
       context,
     );
+    // Done with this round; another round only when more than one transaction's worth was touched.
+    if (done && touched.length < MESSAGES_PER_COMMIT) return;
   }
-}
-
-/** An observation row keeps the whole observation, so a summary can be rebuilt from the rows alone. */
-function toObservationRow(o: BounceObservation, retracted: boolean): Record<string, string | boolean> {
-  const kept = { ...o, failureMessage: o.failureMessage === null ? null : o.failureMessage.slice(0, 4_000) };
-  return { rowType: 'bounceObservation', messageId: o.messageId, status: o.status, time: o.time, observation: JSON.stringify(kept), retracted };
-}
-
-function observationOfRow(row: StoredRow): BounceObservation | null {
-  const o = jsonOf<Partial<BounceObservation> | null>(row.properties, 'observation', null);
-  if (o === null || typeof o.address !== 'string' || typeof o.messageId !== 'string' || typeof o.time !== 'string' || typeof o.status !== 'string') return null;
-  const orNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return {
-    address: o.address,
-    messageId: o.messageId,
-    fingerprint: row.rowKey.slice(OBSERVATION_PREFIX.length),
-    status: o.status,
-    time: o.time,
-    smtpStatusCode: orNull(o.smtpStatusCode),
-    enhancedSmtpStatusCode: orNull(o.enhancedSmtpStatusCode),
-    failureReason: orNull(o.failureReason),
-    failureMessage: orNull(o.failureMessage),
-  };
+  throw new LedgerError('storage_conflict', `bounce partition stayed contended over ${MAX_STALE_ROUNDS} retraction rounds`, { retryable: true, context });
 }
 
 export async function getBounceRecord(bounces: TableClient, address: string, io: StorageIo): Promise<BounceRecord | null> {
   const rows = await readRows(bounces, registryPartitionKey(address), [SUMMARY], io, { address });
-  const row = rows.get(SUMMARY);
-  return row === undefined || row.properties['rowType'] === EMPTY_SUMMARY ? null : fromSummaryRow(row.properties);
+  return summaryOf(rows.get(SUMMARY));
 }
 
 export async function listBounceRecords(bounces: TableClient, options: { since?: string } = {}, io: StorageCallIo = defaultStorageIo()): Promise<BounceRecord[]> {
@@ -232,5 +231,6 @@ function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
     lease: forecastSuppressionLease(bounceTimes),
   };
 }
+
 
 export type { BounceRecord } from '../state/bounceRecord.js';

@@ -5,8 +5,9 @@ import { LedgerError, ensureError } from '../errors.js';
 
 /**
  * Retries for Table Storage calls. The SDK's own retries are switched off (see openLedgerTables) so
- * that this is the one place that decides: throttling, 5xx, timeouts and connection resets are retried
- * with exponential backoff and full jitter; anything else is a typed, non-retryable error. Every attempt
+ * that this is the one place that decides: throttling (429, 503), 5xx, timeouts and connection resets
+ * are retried, after the Retry-After storage sends (capped by maxDelayMs) or else with exponential
+ * backoff and full jitter; anything else is a typed, non-retryable error. Every attempt
  * has a timeout: its AbortSignal is handed to the SDK call, and the attempt is abandoned (and retried)
  * when it fires even if the call ignores the signal, so a hung connection costs one timeout, not for
  * ever. When the
@@ -87,10 +88,44 @@ export async function withStorageRetry<T>(
         );
       }
       meter.retries += 1;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.random() * ceiling);
+      await sleep(retryDelayMs(thrown, attempt, policy, Date.now()));
     }
   }
+}
+
+/**
+ * How long to wait before the next attempt: what storage asked for with Retry-After on a 429 or 503
+ * (throttling: Azure answers 503 ServerBusy, or 429, when a partition or the account is over its
+ * target), capped by the policy's maximum delay; otherwise exponential backoff with full jitter.
+ */
+export function retryDelayMs(error: unknown, attempt: number, policy: StorageRetryPolicy, now: number): number {
+  const asked = retryAfterMs(error, now);
+  if (asked !== null) return Math.min(policy.maxDelayMs, asked + Math.random() * policy.baseDelayMs);
+  return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+}
+
+/** The wait a 429 or 503 answer asks for (Retry-After in seconds or as an HTTP date, or in ms), or null. */
+export function retryAfterMs(error: unknown, now: number): number | null {
+  const status = statusCodeOf(error);
+  if (status !== 429 && status !== 503) return null;
+  const header = (name: string): string | undefined => headerOf(error, name);
+  const ms = header('retry-after-ms') ?? header('x-ms-retry-after-ms');
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Number(ms.trim());
+  const value = header('retry-after')?.trim();
+  if (value === undefined || value === '') return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+/** A response header of an SDK error (RestError.response.headers is an HttpHeaders, or a plain record). */
+function headerOf(error: unknown, name: string): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const headers: unknown = (error as { response?: { headers?: unknown } }).response?.headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const getter = (headers as { get?: unknown }).get;
+  const value: unknown = typeof getter === 'function' ? (getter as (n: string) => unknown).call(headers, name) : (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 async function attemptWithTimeout<T>(operation: string, call: (abortSignal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A real HTTP proxy in front of Azurite that injects storage faults: 503 answers, connection resets,
+ * A real HTTP proxy in front of Azurite that injects storage faults: 503 answers, 429 throttling (both
+ * with an optional Retry-After), connection resets,
  * lost answers, held requests, or hung connections (accepted, never answered, never forwarded).
  * Storage code is tested against real Azurite; this only makes Azurite misbehave on demand.
  */
@@ -12,7 +13,9 @@ export interface FaultyProxy {
   /** What to do with the next requests. */
   fault:
     | { kind: 'none' }
-    | { kind: '503' | 'reset' | 'dropResponse' | 'hang'; remaining: number; only?: (req: http.IncomingMessage) => boolean }
+    | { kind: '503' | 'reset' | 'dropResponse' | 'hang'; remaining: number; only?: (req: http.IncomingMessage) => boolean; retryAfter?: string }
+    /** Throttles: 429 with the given Retry-After value (seconds or an HTTP date). */
+    | { kind: '429'; remaining: number; only?: (req: http.IncomingMessage) => boolean; retryAfter: string }
     /** Holds matching requests until `release` resolves, then forwards them. */
     | { kind: 'hold'; remaining: number; only?: (req: http.IncomingMessage) => boolean; release: Promise<void>; onHeld?: () => void };
   readonly faultsInjected: number;
@@ -78,10 +81,14 @@ export async function startFaultyProxy(azuriteConnectionString: string): Promise
         req.socket.destroy();
         return;
       case '503':
+      case '429': {
         req.resume();
-        res.writeHead(503, { 'content-type': 'application/json', 'x-ms-error-code': 'ServerBusy' });
-        res.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'injected by test proxy' } } }));
+        const code = fault.kind === '503' ? 'ServerBusy' : 'TooManyRequests';
+        const retryAfter = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+        res.writeHead(Number(fault.kind), { 'content-type': 'application/json', 'x-ms-error-code': code, ...retryAfter });
+        res.end(JSON.stringify({ 'odata.error': { code, message: { value: 'injected by test proxy' } } }));
         return;
+      }
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -18,6 +18,7 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_MAX_CLICKED_URLS: 'tuning knob',
   LEDGER_STORAGE_MAX_ATTEMPTS: 'tuning knob (retries of a storage call)',
   LEDGER_STORAGE_TIMEOUT_MS: 'tuning knob (per-attempt timeout of a storage call)',
+  LEDGER_COMMIT_CONCURRENCY: 'tuning knob (partition commits in flight per batch)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
 };
 
