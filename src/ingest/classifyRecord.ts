@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { isPlainObject, safeStringify } from './decodeBody.js';
+import { classifyFast } from './fastClassify.js';
 import type { LedgerEvent } from './ledgerEvent.js';
 import { EMAIL_CATEGORIES } from './ledgerEvent.js';
+import { canonicalEngagement, canonicalStatus, CATEGORY_BY_NAME, GUID, normaliseResourceId } from './recordVocabulary.js';
 import { hasLoneSurrogate } from './jsonText.js';
 import { utcTime } from './looseScalars.js';
 import type { RecordIssue } from './recordIssue.js';
@@ -9,29 +11,21 @@ import { recordFingerprint } from './recordFingerprint.js';
 import { engagementProperties, lowerCaseKeys, sendMailProperties, statusProperties, usageProperties } from './recordSchemas.js';
 import type { RecordSource } from './recordSource.js';
 
+export { canonicalStatus, normaliseResourceId } from './recordVocabulary.js';
+
 /** What one raw record is: one of ours (typed), another service's (ignored), or unusable (with why). */
 export type ClassifiedRecord =
   | { readonly kind: 'event'; readonly event: LedgerEvent }
   | { readonly kind: 'ignored'; readonly category: string }
   | { readonly kind: 'invalid'; readonly issue: RecordIssue; readonly raw: string; readonly category: string | null };
 
-type OurCategory = keyof typeof EMAIL_CATEGORIES;
-
-/** Wire categories, plus the Log Analytics table names an export may carry instead. */
-const CATEGORY_BY_NAME: ReadonlyMap<string, OurCategory> = new Map([
-  ['emailsendmailoperational', 'send'],
-  ['acsemailsendmailoperational', 'send'],
-  ['emailstatusupdateoperational', 'status'],
-  ['acsemailstatusupdateoperational', 'status'],
-  ['emailuserengagementoperational', 'engagement'],
-  ['acsemailuserengagementoperational', 'engagement'],
-  ['usage', 'usage'],
-  ['acsbillingusage', 'usage'],
-]);
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** The fast path when it is sure, else the general one: always the general path's answer. */
 export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  return classifyFast(raw, source, recordIndex) ?? classifyRecordReference(raw, source, recordIndex);
+}
+
+/** The general path: zod schemas over lower-cased keys, the one that words every rejection. */
+export function classifyRecordReference(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
   const classified = classifyFields(raw, source, recordIndex);
   if (classified.kind !== 'event') return classified;
   const field = loneSurrogateField(classified.event);
@@ -184,31 +178,6 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
       return event({ ...base, kind: 'engagement', messageId, fingerprint, ...fields });
     }
   }
-}
-
-const KNOWN_STATUSES = [
-  'OutForDelivery', 'Delivered', 'Bounced', 'Suppressed', 'Failed', 'Quarantined', 'FilteredSpam', 'Expanded',
-] as const;
-const STATUS_BY_LOWER = new Map<string, string>(KNOWN_STATUSES.map((s) => [s.toLowerCase(), s]));
-
-/** Known statuses in their documented spelling (Event Grid and the SDKs differ in case); others as sent. */
-export function canonicalStatus(status: string): string {
-  return STATUS_BY_LOWER.get(status.toLowerCase()) ?? status;
-}
-
-/** Logs say View/Click, Event Grid says view/click. */
-function canonicalEngagement(type: string): string {
-  const lower = type.toLowerCase();
-  if (lower === 'view') return 'View';
-  if (lower === 'click') return 'Click';
-  return type;
-}
-
-/** Resource ids arrive upper- or mixed-case, with or without the leading slash; compare them as one. */
-export function normaliseResourceId(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const trimmed = value.trim().toUpperCase();
-  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
 function event(e: LedgerEvent): ClassifiedRecord {

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** A Map, so that "constructor" or "toString" is an unknown word rather than an inherited method. */
-const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([['true', true], ['false', false], ['1', true], ['0', false]]);
+export const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([['true', true], ['false', false], ['1', true], ['0', false]]);
 
 /** true | false | "true" | "False" | "TRUE" | 1 | 0. Absent or "" → false. */
 export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null()]).optional().transform((value, ctx) => {
@@ -23,7 +23,7 @@ export const looseBoolean = z.union([z.boolean(), z.string(), z.number(), z.null
   return parsed;
 });
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A finite number or a decimal numeric string. Absent or "" → null. */
 export const looseNumber = z.union([z.number(), z.string(), z.null()]).optional().transform((value, ctx) => {
@@ -80,6 +80,12 @@ const TIME_PATTERN =
  * a JS Date would drop everything below the millisecond. A time without a zone is UTC.
  */
 export function toCanonicalUtc(input: string): string | null {
+  const zulu = canonicalZulu(input);
+  return zulu === undefined ? canonicalUtcByPattern(input) : zulu;
+}
+
+/** toCanonicalUtc for every form it accepts (exported so a test can hold the fast form to it). */
+export function canonicalUtcByPattern(input: string): string | null {
   const m = TIME_PATTERN.exec(input.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', frac = '', zone = 'Z'] = m;
@@ -102,6 +108,47 @@ export function toCanonicalUtc(input: string): string | null {
   // Years outside 0000-9999 come out as "+012345-..." and cannot be compared as text.
   if (!/^\d{4}-/.test(iso)) return null;
   return `${iso.slice(0, 19)}.${fraction}Z`;
+}
+
+/**
+ * The form Azure Monitor sends ("2025-03-14T09:21:07.4421337Z", 1-9 fractional digits or none), read
+ * without a regex or a Date: it is on every record. Same answer as the general path below for every
+ * string it accepts; undefined (not null) means "not this form, ask the general path".
+ */
+function canonicalZulu(s: string): string | null | undefined {
+  const length = s.length;
+  if (length < 20 || length > 30 || s.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return undefined;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 7);
+  const day = digits(s, 8, 10);
+  const hour = digits(s, 11, 13);
+  const minute = digits(s, 14, 16);
+  const second = digits(s, 17, 19);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const fractionDigits = length - 21;
+  if (length > 20 && (s[19] !== '.' || fractionDigits < 1 || digits(s, 20, length - 1) < 0)) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > gregorianDays(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  if (fractionDigits === 7) return s;
+  const fraction = length === 20 ? '0000000' : (s.slice(20, length - 1) + '0000000').slice(0, 7);
+  return `${s.slice(0, 19)}.${fraction}Z`;
+}
+
+/** The decimal value of s[from, to), or -1 if any of those is not an ASCII digit. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i += 1) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Days in a month of the proleptic Gregorian calendar, as Date counts them (year 0 is a leap year). */
+function gregorianDays(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function daysInMonth(year: number, month: number): number {

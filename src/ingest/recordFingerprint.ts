@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * ACS Email log records carry no record id, and Event Hubs delivers at least once. A record's identity is
@@ -7,5 +7,15 @@ import { createHash } from 'node:crypto';
  * keep the key short enough for a Table RowKey with negligible collision risk.
  */
 export function recordFingerprint(normalised: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(normalised)).digest('base64url').slice(0, 22);
+  return fingerprintOfJson(JSON.stringify(normalised));
+}
+
+/**
+ * The fingerprint of normalised content already written as the JSON text recordFingerprint would write
+ * (the classifier's fast path builds that text without the intermediate array). Stored rows are keyed by
+ * these values, so the text and the hash must never change. One-shot `hash` rather than a Hash object
+ * per record: same digest, about half the cost.
+ */
+export function fingerprintOfJson(json: string): string {
+  return hash('sha256', json, 'base64url').slice(0, 22);
 }
