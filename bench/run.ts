@@ -1,117 +1,115 @@
 /**
- * npm run bench: throughput and memory of the pipeline on this machine. Compare ratios within one run
- * (machines here are noisy); the absolute numbers are only indicative. Results go to stdout as
- * Markdown, ready to paste into bench/RESULTS.md.
+ * npm run bench: the ledger beside the function a team would write by hand (bench/naiveFunction.ts),
+ * on the same generated input (bench/realisticLogs.ts), each row on a fresh Azurite process. Compare
+ * ratios within one run (machines here are noisy); the absolute numbers are only indicative. Results
+ * go to stdout as Markdown, ready to paste into bench/RESULTS.md.
+ *
+ *   npm run bench                       full run (~25 min on 2 cores)
+ *   npm run bench -- --quick            small sizes, a smoke test of every row (~2 min)
+ *   npm run bench -- --only=compare     rows: compare, linear, sweep, cost, legacy (comma-separated)
+ *   npm run bench -- --budget-s=300     stop any row after this many seconds of processing
  */
 import { cpus, totalmem } from 'node:os';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { once } from 'node:events';
-import { loadConfig } from '../src/config.js';
-import type { SourcedBody } from '../src/ingest/recordSource.js';
-import { pipelineDepsFrom, processBatch } from '../src/pipeline/processBatch.js';
-import { triageBatch } from '../src/pipeline/triageBatch.js';
-import { startEmbeddedAzurite } from '../src/store/embeddedAzurite.js';
-import { openLedgerTables } from '../src/store/ledgerTables.js';
-import { readInputs } from '../src/cli/readInputs.js';
-import { syntheticRecords } from './syntheticLogs.js';
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { LedgerError } from '../src/errors.js';
+import { runNaive, runOurs, HOST_BATCH_BODIES, RECORDS_PER_BODY, type RunResult } from './scenarios.js';
+import { benchCoalescing, benchReaderMemory, benchTriage } from './legacyRows.js';
+import { costRows } from './storageCost.js';
 
-const lines: string[] = [];
-const say = (line = '') => {
-  lines.push(line);
-  console.log(line);
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'budget-s': { type: 'string' },
+  },
+});
+const quick = args.quick === true;
+const SECTIONS = ['compare', 'linear', 'sweep', 'cost', 'legacy'] as const;
+const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
+for (const name of only) {
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new LedgerError('usage', `--only: unknown row "${name}"; expected some of ${SECTIONS.join(', ')}`);
+}
+const budgetSeconds = args['budget-s'] === undefined ? 480 : Number(args['budget-s']);
+if (!Number.isFinite(budgetSeconds) || budgetSeconds <= 0) throw new LedgerError('usage', `--budget-s must be a positive number of seconds, got "${String(args['budget-s'])}"`);
+
+const SIZES = quick ? { small: 2_000, large: 6_000, huge: 12_000, sweep: 3_000 } : { small: 10_000, large: 100_000, huge: 500_000, sweep: 20_000 };
+const SWEEP = quick ? [4, 16, 64] : [4, 8, 16, 32, 64];
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+
+function row(what: string, r: RunResult): string {
+  const done = r.stopped ? `${fmt(r.records)} (stopped after ${fmt(r.seconds)} s)` : fmt(r.records);
+  const stored = r.stored === undefined ? '-' : fmt(r.stored.rows / r.distinct, 2);
+  const peak = r.azuritePeakMb === undefined ? '-' : `${fmt(r.azuritePeakMb)} MB`;
+  return `| ${what} | ${done} | ${fmt(r.rate)} | ${fmt(r.roundTrips / r.records, 3)} | ${fmt(r.conflicts)} | ${stored} | ${peak} |`;
+}
+
+console.log(`Commit ${commit}. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}${quick ? ' (--quick sizes)' : ''}`);
+console.log(`Input: Event Hub bodies of ${RECORDS_PER_BODY} generated records (bench/realisticLogs.ts), ${HOST_BATCH_BODIES} bodies per call as host.json delivers them; each row on a fresh in-memory Azurite process.`);
+console.log();
+
+const results = new Map<string, RunResult>();
+const measure = async (key: string, what: string, run: () => Promise<RunResult>): Promise<RunResult> => {
+  const r = await run();
+  results.set(key, r);
+  console.log(row(what, r));
+  return r;
 };
 
-function bodiesOf(records: readonly Record<string, unknown>[], perBody: number): SourcedBody[] {
-  const out: SourcedBody[] = [];
-  for (let i = 0; i < records.length; i += perBody) {
-    out.push({ body: JSON.stringify({ records: records.slice(i, i + perBody) }), source: { kind: 'inline', label: `bench ${i}` } });
+if (only.has('compare') || only.has('linear') || only.has('cost')) {
+  console.log('| what | records | records/s | storage round trips per record | ETag conflicts | stored rows per distinct record | Azurite peak RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  const census = true;
+  await measure('ours-small', `ours (processBatch), ${fmt(SIZES.small)} records`, () => runOurs({ records: SIZES.small, budgetSeconds, census }));
+  if (only.has('compare')) await measure('naive-small', `naive function, ${fmt(SIZES.small)} records`, () => runNaive({ records: SIZES.small, budgetSeconds, census }));
+  if (only.has('compare') || only.has('cost')) await measure('ours-large', `ours (processBatch), ${fmt(SIZES.large)} records`, () => runOurs({ records: SIZES.large, budgetSeconds, census }));
+  if (only.has('compare')) await measure('naive-large', `naive function, ${fmt(SIZES.large)} records`, () => runNaive({ records: SIZES.large, budgetSeconds, census }));
+  if (only.has('linear')) await measure('ours-huge', `ours (processBatch), ${fmt(SIZES.huge)} records`, () => runOurs({ records: SIZES.huge, budgetSeconds, census }));
+  console.log();
+  const ratio = (a: string, b: string) => {
+    const x = results.get(a);
+    const y = results.get(b);
+    return x === undefined || y === undefined ? undefined : x.rate / y.rate;
+  };
+  const lines: [string, number | undefined, string][] = [
+    [`ours / naive at ${fmt(SIZES.small)} records`, ratio('ours-small', 'naive-small'), 'target ≥ 3'],
+    [`ours / naive at ${fmt(SIZES.large)} records`, ratio('ours-large', 'naive-large'), 'target ≥ 3'],
+    [`ours at ${fmt(SIZES.huge)} / ours at ${fmt(SIZES.small)} records (linearity)`, ratio('ours-huge', 'ours-small'), 'target ≥ 0.67 (within 1.5x)'],
+  ];
+  for (const [what, value, target] of lines) if (value !== undefined) console.log(`- ${what}: ${fmt(value, 2)}x (${target})`);
+  console.log();
+}
+
+if (only.has('sweep')) {
+  console.log(`Partition-commit concurrency (processBatch deps.concurrency), ${fmt(SIZES.sweep)} records each:`);
+  console.log();
+  console.log('| concurrency | records/s | storage round trips per record | ETag conflicts |');
+  console.log('|---|---|---|---|');
+  for (const concurrency of SWEEP) {
+    const r = await runOurs({ records: SIZES.sweep, budgetSeconds, concurrency });
+    console.log(`| ${concurrency} | ${fmt(r.rate)} | ${fmt(r.roundTrips / r.records, 3)} | ${fmt(r.conflicts)} |`);
   }
-  return out;
+  console.log();
 }
 
-function benchTriage(): void {
-  const records = [...syntheticRecords(20_000)];
-  const bodies = bodiesOf(records, 50);
-  triageBatch(bodies.slice(0, 10), 16_384); // warm-up
-  const started = performance.now();
-  const triaged = triageBatch(bodies, 16_384);
-  const ms = performance.now() - started;
-  say(`| decode + validate + classify + fingerprint (pure) | ${triaged.records} records | ${Math.round(triaged.records / (ms / 1000)).toLocaleString('en')} records/s | - |`);
+if (only.has('cost')) {
+  const basis = results.get('ours-large') ?? results.get('ours-small');
+  if (basis !== undefined) for (const line of costRows({ ours: basis, naive: results.get('naive-large') ?? results.get('naive-small') })) console.log(line);
+  console.log();
 }
 
-async function benchPipeline(bodiesPerBatch: number, recordsPerBody: number, messages: number): Promise<{ rate: number; tripsPerRecord: number }> {
-  const azurite = await startEmbeddedAzurite();
-  try {
-    const config = loadConfig({ LEDGER_STORAGE: azurite.connectionString, LEDGER_TABLE_PREFIX: `b${bodiesPerBatch}x${recordsPerBody}` });
-    const tables = await openLedgerTables(config, { allowEmbedded: false });
-    const records = [...syntheticRecords(messages)];
-    const bodies = bodiesOf(records, recordsPerBody);
-    let trips = 0;
-    const started = performance.now();
-    for (let i = 0; i < bodies.length; i += bodiesPerBatch) {
-      const { report } = await processBatch(bodies.slice(i, i + bodiesPerBatch), pipelineDepsFrom(config, tables));
-      trips += report.storageRoundTrips;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const rate = records.length / seconds;
-    const tripsPerRecord = trips / records.length;
-    say(`| pipeline on Azurite, ${bodiesPerBatch} bodies x ${recordsPerBody} records per batch | ${records.length} records | ${Math.round(rate).toLocaleString('en')} records/s | ${tripsPerRecord.toFixed(3)} |`);
-    return { rate, tripsPerRecord };
-  } finally {
-    await azurite.close();
-  }
+if (only.has('legacy')) {
+  console.log('| what | input | throughput | storage round trips per record / memory |');
+  console.log('|---|---|---|---|');
+  console.log(benchTriage(quick ? 2_000 : 20_000));
+  for (const line of await benchCoalescing(quick ? 0.2 : 1)) console.log(line);
+  console.log(await benchReaderMemory(quick ? 5_000 : 60_000));
 }
-
-async function benchReaderMemory(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ledger-bench-'));
-  try {
-    const file = path.join(dir, 'PT1H.json');
-    const out = createWriteStream(file);
-    let bytes = 0;
-    for (const record of syntheticRecords(60_000)) {
-      const line = `${JSON.stringify(record)}\n`;
-      bytes += Buffer.byteLength(line);
-      if (!out.write(line)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-    // Retained heap, measured after a full GC at checkpoints: what the reader keeps, not garbage awaiting collection.
-    const retained = () => {
-      global.gc?.();
-      return process.memoryUsage().heapUsed;
-    };
-    const before = retained();
-    let peak = before;
-    let count = 0;
-    let gcTime = 0;
-    const started = performance.now();
-    for await (const _body of readInputs([file])) {
-      count += 1;
-      if (count % 50_000 === 0) {
-        const t = performance.now();
-        peak = Math.max(peak, retained());
-        gcTime += performance.now() - t;
-      }
-    }
-    const seconds = (performance.now() - started - gcTime) / 1000;
-    const growth = (peak - before) / 1024 / 1024;
-    const gcNote = global.gc === undefined ? ' (run with --expose-gc for retained heap)' : '';
-    say(`| replay reader, NDJSON archive ${(bytes / 1024 / 1024).toFixed(0)} MB | ${count} lines | ${Math.round(count / seconds).toLocaleString('en')} lines/s | retained heap growth ${growth.toFixed(1)} MB (${((100 * growth * 1024 * 1024) / bytes).toFixed(2)}% of the file)${gcNote} |`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-say(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-say();
-say('| what | input | throughput | storage round trips per record / memory |');
-say('|---|---|---|---|');
-benchTriage();
-const single = await benchPipeline(1, 1, 300);
-const batched = await benchPipeline(100, 10, 1_500);
-await benchPipeline(500, 10, 3_000);
-await benchReaderMemory();
-say();
-say(`Coalescing: batching 100 bodies of 10 records cuts storage round trips per record ${(single.tripsPerRecord / batched.tripsPerRecord).toFixed(1)}x and raises throughput ${(batched.rate / single.rate).toFixed(1)}x against one record per call.`);

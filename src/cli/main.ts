@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { LedgerError } from '../errors.js';
 import { alertsCommand, renderAlerts } from './commands/alertsCommand.js';
 import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } from './commands/bouncesCommand.js';
@@ -7,11 +7,25 @@ import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCom
 import { messageDocument } from '../store/messageQueries.js';
 import { messageCommand, renderMessage } from './commands/messageCommand.js';
 import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/replayCommand.js';
+import { BATCH_LIMIT_RANGES, DEFAULT_BATCH_LIMITS } from './input/replayBatches.js';
 import { renderParkedReplay, replayParkedCommand } from './commands/replayParkedCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
+
+const MB = 1024 * 1024;
+
+/** A commander parser for a whole number within a range; anything else is a usage error (commander names the option). */
+function wholeNumber(range: { readonly min: number; readonly max: number }): (text: string) => number {
+  return (text) => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+      throw new InvalidArgumentError(`must be a whole number from ${range.min} to ${range.max.toLocaleString('en')}, got "${text}"`);
+    }
+    return n;
+  };
+}
 
 /**
  * acs-email-ledger: the CLI. Every command reads the same configuration as the function (LEDGER_*
@@ -35,7 +49,17 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .option('--parked', 'instead of paths: re-drive the batches the function parked when its retries ran out')
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-progress', 'do not print progress on stderr')
-    .action(async (paths: string[], opts: { progress: boolean; parked?: boolean }, cmd: Command) => {
+    .addOption(
+      new Option('--batch-records <n>', 'records per pipeline call: a batch closes at this many records or at --batch-mb, whichever comes first')
+        .default(DEFAULT_BATCH_LIMITS.records)
+        .argParser(wholeNumber(BATCH_LIMIT_RANGES.records)),
+    )
+    .addOption(
+      new Option('--batch-mb <n>', 'megabytes of input text per pipeline call (bounds memory for big records)')
+        .default(DEFAULT_BATCH_LIMITS.chars / MB)
+        .argParser(wholeNumber(BATCH_LIMIT_RANGES.megabytes)),
+    )
+    .action(async (paths: string[], opts: { progress: boolean; parked?: boolean; batchRecords: number; batchMb: number }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
       if (opts.parked === true || paths.length === 0) {
         if (paths.length > 0 || opts.parked !== true) throw new LedgerError('usage', 'replay takes paths, or --parked alone');
@@ -47,7 +71,8 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         return;
       }
       await withLedger(env, async (ledger) => {
-        const result = await replayCommand(paths, ledger, out, { progress: opts.progress });
+        const batch = { records: opts.batchRecords, chars: opts.batchMb * MB };
+        const result = await replayCommand(paths, ledger, out, { progress: opts.progress, batch });
         out.result({ ...result.report, dispatch: result.dispatch, summary: result.summary }, () => renderReplay(result));
         assertAlertsDelivered(result.dispatch);
       });

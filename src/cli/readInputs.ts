@@ -32,11 +32,22 @@ const SMALL_DOCUMENT_SIZE = 8 * 1024 * 1024;
  * comes through as a string body with its location, for the pipeline to dead-letter, never dropped.
  */
 export async function* readInputs(paths: readonly string[], options: ReadInputsOptions = {}): AsyncGenerator<SourcedBody> {
+  for await (const { body } of readSizedInputs(paths, options)) yield body;
+}
+
+/** A body read, with the characters of input text it came from (for batching by size). */
+export interface SizedBody {
+  readonly body: SourcedBody;
+  readonly chars: number;
+}
+
+/** `readInputs`, with each body's size in characters of its input text. */
+export async function* readSizedInputs(paths: readonly string[], options: ReadInputsOptions = {}): AsyncGenerator<SizedBody> {
   const inputs = await resolveInputs(paths);
   for (const input of inputs) {
     const file = input.kind === 'stdin' ? STDIN_PATH : input.path;
     const size = input.kind === 'file' ? input.size : undefined;
-    for await (const located of bodiesOf(textOf(input, options), size)) yield sourced(located, file);
+    for await (const located of bodiesOf(textOf(input, options), size)) yield { body: sourced(located, file), chars: located.chars ?? textLength(located.body) };
   }
 }
 
@@ -99,9 +110,9 @@ function mayRepeatRecordsKey(text: string): boolean {
 /** The parsed document, or its raw text when it does not parse (dead-lettered downstream). */
 function wholeDocument(text: string): LocatedBody {
   try {
-    return { body: bodyOfValue(JSON.parse(text)) };
+    return { body: bodyOfValue(JSON.parse(text)), chars: text.length };
   } catch {
-    return { body: text };
+    return { body: text, chars: text.length };
   }
 }
 
@@ -110,4 +121,9 @@ function sourced(located: LocatedBody, file: string): SourcedBody {
   if (located.line !== undefined) return { body: located.body, source: { ...source, line: located.line } };
   if (located.index !== undefined) return { body: located.body, source: { ...source, index: located.index } };
   return { body: located.body, source };
+}
+
+/** The size of a body the reader wrote itself (a dead-letter message), which carries no measured size. */
+function textLength(body: unknown): number {
+  return typeof body === 'string' ? body.length : 0;
 }

@@ -13,13 +13,14 @@ import { summarizeLedger, type LedgerSummary } from '../../store/ledgerSummary.j
 import { alertLogWriter } from '../alertLogFile.js';
 import type { Output } from '../output.js';
 import { table } from '../output.js';
-import { readInputs } from '../readInputs.js';
+import { readSizedInputs } from '../readInputs.js';
+import { DEFAULT_BATCH_LIMITS, replayBatches, type BatchLimits } from '../input/replayBatches.js';
 
 /**
  * `replay <path...>`: streams files, folders or stdin through the same pipeline the function runs, in
- * batches, so memory stays flat whatever the input size.
+ * batches bounded by records and by size (src/cli/input/replayBatches.ts), so memory stays flat
+ * whatever the input size and layout.
  */
-const BODIES_PER_BATCH = 500;
 const PROGRESS_EVERY_MS = 2_000;
 
 export interface ReplayResult {
@@ -56,21 +57,18 @@ export async function replayCommand(
   paths: readonly string[],
   ledger: { config: LedgerConfig; tables: LedgerTables },
   out: Output,
-  options: { stdin?: NodeJS.ReadableStream; progress?: boolean } = {},
+  options: { stdin?: NodeJS.ReadableStream; progress?: boolean; batch?: BatchLimits } = {},
 ): Promise<ReplayResult> {
   const { config, tables } = ledger;
   let total = emptyReport();
-  let batch: SourcedBody[] = [];
   const started = Date.now();
   let lastProgress = started;
   let currentFile = '';
   let fileProgress = '';
 
-  const flush = async () => {
-    if (batch.length === 0) return;
+  const apply = async (batch: readonly SourcedBody[]) => {
     const { report } = await processBatch(batch, replayPipelineDeps(config, tables));
     total = addReports(total, report);
-    batch = [];
     const now = Date.now();
     if (options.progress !== false && now - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = now;
@@ -79,17 +77,14 @@ export async function replayCommand(
     }
   };
 
-  for await (const body of readInputs(paths, {
+  const bodies = readSizedInputs(paths, {
     ...(options.stdin ? { stdin: options.stdin } : {}),
     onProgress: (p) => {
       currentFile = p.file;
       fileProgress = p.bytesTotal ? ` ${Math.floor((100 * p.bytesRead) / p.bytesTotal)}%` : '';
     },
-  })) {
-    batch.push(body);
-    if (batch.length >= BODIES_PER_BATCH) await flush();
-  }
-  await flush();
+  });
+  for await (const batch of replayBatches(bodies, options.batch ?? DEFAULT_BATCH_LIMITS)) await apply(batch);
   return finishReplay(ledger, { ...total, durationMs: Date.now() - started });
 }
 

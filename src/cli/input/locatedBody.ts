@@ -8,6 +8,8 @@ export interface LocatedBody {
   readonly line?: number;
   /** 0-based element index, for a streamed array. */
   readonly index?: number;
+  /** Characters of input text the body was read from (about its bytes for ASCII logs), for batching by size. */
+  readonly chars?: number;
 }
 
 /**

@@ -35,13 +35,13 @@ interface NumberedLine {
 }
 
 function lineBody(line: NumberedLine): LocatedBody | undefined {
-  if (line.overlong === true) return { body: overlongMessage(line.text), line: line.number };
+  if (line.overlong === true) return { body: overlongMessage(line.text), line: line.number, chars: MAX_LINE_CHARS };
   const text = line.text.endsWith('\r') ? line.text.slice(0, -1) : line.text;
   if (text.trim() === '') return undefined;
   try {
-    return { body: bodyOfValue(JSON.parse(text)), line: line.number };
+    return { body: bodyOfValue(JSON.parse(text)), line: line.number, chars: text.length };
   } catch {
-    return { body: text, line: line.number };
+    return { body: text, line: line.number, chars: text.length };
   }
 }
 

@@ -57,6 +57,8 @@ class ElementReader {
   private arraySeen = false;
   private anyToken = false;
   private charsRead = 0;
+  /** Where the last element handed out ended: the next one's size is measured from there. */
+  private charsAtLastElement = 0;
   private recordsKeys = 0;
 
   constructor(private readonly array: StreamedArray) {}
@@ -87,7 +89,7 @@ class ElementReader {
   /** What is left at the end of the input: nothing, the whole document, or the news that it was cut short. */
   finish(): LocatedBody | undefined {
     if (!this.anyToken || !this.assembler.done) return this.brokenRemainder('the input ends inside a JSON value (truncated?)');
-    if (this.array === 'recordsArray' && !this.arraySeen) return { body: bodyOfValue(this.assembler.current) };
+    if (this.array === 'recordsArray' && !this.arraySeen) return { body: bodyOfValue(this.assembler.current), chars: this.charsRead };
     return undefined;
   }
 
@@ -130,7 +132,10 @@ class ElementReader {
     this.arraySeen = true;
     if (elements.length === 0) return undefined;
     // Taking the element out of the array is what keeps memory flat: the array never holds more than one.
-    return { body: bodyOfValue(elements.pop()), index: this.nextIndex++ };
+    // Its size is counted to the end of the slice it closed in (slices end at closing brackets).
+    const chars = this.charsRead - this.charsAtLastElement;
+    this.charsAtLastElement = this.charsRead;
+    return { body: bodyOfValue(elements.pop()), index: this.nextIndex++, chars };
   }
 
   /** The array being streamed, when the assembler is directly inside it. */
