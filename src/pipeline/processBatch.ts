@@ -51,6 +51,7 @@ export function pipelineDepsFrom(config: LedgerConfig, tables: LedgerTables): Pi
     deadLetterRawLimit: config.deadLetterRawLimit,
     maxClickedUrls: config.maxClickedUrls,
     bounceRate: config.bounceRate,
+    concurrency: config.commitConcurrency,
   };
 }
 
