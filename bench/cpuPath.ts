@@ -2,15 +2,15 @@
  * The pure stage (decode, validate, classify, fingerprint) against JSON.parse of the same bytes, on one core.
  *
  *   npm run build && node dist/bench/cpuPath.js            records/s, and the ratio to JSON.parse
- *   npm run build && node dist/bench/cpuPath.js --profile  also a CPU profile and its top self-time functions
+ *   npm run build && node dist/bench/cpuPath.js --profile  also its top self-time functions (a CPU profile of triage)
+ *   npx tsx bench/cpuPath.ts [--profile]                   the same from source (slower to start)
  *
  * Input: every record of samples/ (the generator's realistic mix: loose types, PascalCase exports, foreign
  * categories, duplicates and a few bad records), as Event Hub bodies of 20 records, triaged in batches of 50
  * bodies (what the function receives). Each measurement is the median of several timed repetitions after warm-up.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SourcedBody } from '../src/ingest/recordSource.js';
@@ -21,6 +21,7 @@ const BODIES_PER_BATCH = 50;
 const PASSES = 8;
 const REPETITIONS = 7;
 const DEAD_LETTER_RAW_LIMIT = 16_384;
+const PROFILE_MS = 4_000;
 
 function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -152,21 +153,25 @@ export function topSelfTime(profile: CpuProfile, top: number): { name: string; m
     .map(([name, micros]) => ({ name, ms: micros / 1000, share: micros / total }));
 }
 
-/** Runs this file again under --cpu-prof (triage only, for a few seconds) and reads the profile it writes. */
-function profileTriage(say: (line: string) => void): void {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ledger-cpuprof-'));
+/** A CPU profile of triage alone (after the measurements, so warm), taken through the inspector for a few seconds. */
+async function profileTriage(batches: readonly SourcedBody[][], say: (line: string) => void): Promise<void> {
+  const session = new Session();
+  session.connect();
   try {
-    const self = fileURLToPath(import.meta.url);
-    const run = spawnSync(process.execPath, [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${dir}`, self, '--profile-child'], { stdio: 'inherit' });
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (run.status !== 0 || file === undefined) throw new RangeError(`bench/cpuPath: the profiled run failed (status ${run.status})`);
-    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const until = performance.now() + PROFILE_MS;
+    while (performance.now() < until) triageAll(batches);
+    const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+    say('');
+    say(`Top self time, triageBatch alone for ${PROFILE_MS / 1000} s:`);
     say('');
     say('| self time | share | function |');
     say('|---|---|---|');
     for (const row of topSelfTime(profile, 15)) say(`| ${row.ms.toFixed(0)} ms | ${(100 * row.share).toFixed(1)}% | \`${row.name}\` |`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    session.disconnect();
   }
 }
 
@@ -182,15 +187,8 @@ export async function benchCpuPath(say: (line: string) => void, options: { profi
   say('|---|---|---|');
   say(`| JSON.parse of the bodies | ${perSecond(parse)} | 1.0x |`);
   say(`| triageBatch (decode + validate + classify + fingerprint) | ${perSecond(triage)} | ${(triage.ms / parse.ms).toFixed(1)}x |`);
-  if (options.profile === true) profileTriage(say);
-  await Promise.resolve();
+  if (options.profile === true) await profileTriage(batches, say);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly && process.argv.includes('--profile-child')) {
-  const batches = batchesOf(sampleRecords());
-  const until = performance.now() + 4_000;
-  while (performance.now() < until) triageAll(batches);
-} else if (invokedDirectly) {
-  await benchCpuPath((line) => console.log(line), { profile: process.argv.includes('--profile') });
-}
+if (invokedDirectly) await benchCpuPath((line) => console.log(line), { profile: process.argv.includes('--profile') });

@@ -18,7 +18,7 @@ export function costRows(runs: { ours: RunResult; naive: RunResult | undefined }
   const lines = [
     `Storage cost per million distinct records (entity sizes by Azure's billing rule, see bench/storedRows.ts; $${PRICE_GB_MONTH}/GB-month and $${PRICE_10K_TRANSACTIONS} per 10,000 transactions, LRS list prices):`,
     '',
-    '| what | measured on | rows per million records | billed GB per million records | JSON GB per million records | storage $/month per million records | write transactions $ per million records |',
+    '| what | measured on | rows per million records | billed GB per million records | JSON GB per million records | storage $/month per million records | storage transactions $ per million records (all reads and writes) |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const [what, r] of [['ours', runs.ours], ['naive function', runs.naive]] as const) {

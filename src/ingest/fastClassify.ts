@@ -54,9 +54,11 @@ function ourCategory(name: string): OurCategory | null {
 /** A hub carries one resource's logs: its 150-character id arrives on almost every record, upper-cased once. */
 let lastResourceRaw: unknown = null;
 let lastResourceId: string | null = null;
+let lastResourceJson = 'null';
 function resourceIdOf(value: unknown): string | null {
   if (value !== lastResourceRaw) {
     lastResourceId = normaliseResourceId(value);
+    lastResourceJson = jsonText(lastResourceId);
     lastResourceRaw = value;
   }
   return lastResourceId;
@@ -83,7 +85,8 @@ export function classifyFast(raw: unknown, source: RecordSource, recordIndex: nu
   if (ours === 'usage') return usage(time, resourceId, correlationId, source, recordIndex);
   if (correlationId === '') return undefined;
   const messageId = GUID.test(correlationId) ? correlationId.toLowerCase() : correlationId;
-  const head = `${jsonText(messageId)},${jsonText(time)},${jsonText(resourceId)}`;
+  // A canonical time is digits and "-:.TZ" (nothing to escape); the resource id's JSON is memoised with it.
+  const head = `${jsonText(messageId)},"${time}",${lastResourceJson}`;
   switch (ours) {
     case 'send':
       return send(head, time, resourceId, messageId, source, recordIndex);
@@ -104,7 +107,7 @@ function usage(time: string, resourceId: string | null, correlationId: string, s
   if (quantity === null || !isSummableQuantity(quantity)) return undefined;
   if (!wellFormed(recordId) || !wellFormed(usageType) || !wellFormed(unitType)) return undefined;
   const fingerprint = fingerprintOfJson(
-    `["usage",${jsonText(correlationId)},${jsonText(time)},${jsonText(resourceId)},${jsonText(recordId)},${jsonText(usageType)},${jsonText(unitType)},${jsonNumber(quantity)},${jsonText(startTime)}]`,
+    `["usage",${jsonText(correlationId)},"${time}",${lastResourceJson},${jsonText(recordId)},${jsonText(usageType)},${jsonText(unitType)},${jsonNumber(quantity)},${jsonText(startTime)}]`,
   );
   return {
     kind: 'event',

@@ -37,37 +37,38 @@ export function triageBatch(bodies: readonly SourcedBody[], deadLetterRawLimit: 
       deadLetters.push(toDeadLetter(decoded.issue, decoded.raw, source, null, null, deadLetterRawLimit));
       continue;
     }
-    decoded.records.forEach((raw, recordIndex) => {
+    const bodyRecords = decoded.records;
+    for (let recordIndex = 0; recordIndex < bodyRecords.length; recordIndex += 1) {
       records += 1;
-      const classified = classifyRecord(raw, source, recordIndex);
+      const classified = classifyRecord(bodyRecords[recordIndex], source, recordIndex);
       if (classified.kind === 'ignored') {
         ignored += 1;
         ignoredByCategory.set(classified.category, (ignoredByCategory.get(classified.category) ?? 0) + 1);
-        return;
+        continue;
       }
       if (classified.kind === 'invalid') {
         deadLetters.push(toDeadLetter(classified.issue, classified.raw, source, recordIndex, classified.category, deadLetterRawLimit));
-        return;
+        continue;
       }
       const event = classified.event;
       // Usage is de-duplicated on its RecordId (each counted once), everything else on content.
       const identity = event.kind === 'usage' ? `usage:${event.resourceId ?? ''}:${event.day}:${event.recordId}` : event.fingerprint;
       if (seen.has(identity)) {
         batchDuplicates += 1;
-        return;
+        continue;
       }
       seen.add(identity);
       if (event.kind === 'usage') {
         const key = `${event.resourceId ?? ''}|${event.day}`;
-        const group = usageGroups.get(key) ?? { resourceId: event.resourceId, day: event.day, events: [] };
-        group.events.push(event);
-        usageGroups.set(key, group);
+        const group = usageGroups.get(key);
+        if (group === undefined) usageGroups.set(key, { resourceId: event.resourceId, day: event.day, events: [event] });
+        else group.events.push(event);
       } else {
-        const group = messageGroups.get(event.messageId) ?? [];
-        group.push(event);
-        messageGroups.set(event.messageId, group);
+        const group = messageGroups.get(event.messageId);
+        if (group === undefined) messageGroups.set(event.messageId, [event]);
+        else group.push(event);
       }
-    });
+    }
   }
   return { records, messageGroups, usageGroups, deadLetters, ignoredByCategory: counts(ignoredByCategory), ignored, batchDuplicates };
 }
