@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LedgerError } from './errors.js';
 import { connectionStringProblem } from './store/connectionStringProblem.js';
-import { flag, fraction, optionalText, positiveInt } from './config/settingParsers.js';
+import { flag, fraction, optionalText, positiveInt, wholeNumber } from './config/settingParsers.js';
 
 /**
  * All configuration is read here, once, from the environment (app settings in Azure, local.settings.json
@@ -150,6 +150,8 @@ const coreSchema = z.object({
   LEDGER_STORAGE_TIMEOUT_MS: positiveInt('LEDGER_STORAGE_TIMEOUT_MS', 30_000, 600_000),
   // Partition commits in flight per batch. 16 until the bench sweep picks the default (issue 9).
   LEDGER_COMMIT_CONCURRENCY: positiveInt('LEDGER_COMMIT_CONCURRENCY', 16, 256),
+  // Rows remembered to plan commits without reading them first (src/store/rowCache.ts); 0 = always read.
+  LEDGER_ROW_CACHE_ROWS: wholeNumber('LEDGER_ROW_CACHE_ROWS', 20_000, 0, 1_000_000),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),
@@ -177,6 +179,8 @@ export interface LedgerConfig {
   readonly storageTimeoutMs: number;
   /** Partition commits (one per message) a batch keeps in flight at once, 1..256. */
   readonly commitConcurrency: number;
+  /** Rows this process remembers (ETag and properties) to plan commits without reading first; 0 = off. */
+  readonly rowCacheRows: number;
   readonly alerts: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -254,6 +258,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     storageMaxAttempts: s.LEDGER_STORAGE_MAX_ATTEMPTS,
     storageTimeoutMs: s.LEDGER_STORAGE_TIMEOUT_MS,
     commitConcurrency: s.LEDGER_COMMIT_CONCURRENCY,
+    rowCacheRows: s.LEDGER_ROW_CACHE_ROWS,
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,

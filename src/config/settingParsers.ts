@@ -2,15 +2,17 @@ import { z } from 'zod';
 
 /** Parsers of single settings (all arrive as optional strings); each message names the setting it checks. */
 
-export const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+export const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) => wholeNumber(name, fallback, 1, max);
+
+export const wholeNumber = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw.trim() === '') return fallback;
       const n = Number(raw);
-      if (!Number.isInteger(n) || n <= 0 || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max}, got "${raw}"` });
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${raw}"` });
         return z.NEVER;
       }
       return n;

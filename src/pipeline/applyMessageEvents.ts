@@ -107,7 +107,7 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
       const duplicates = chunk.length - fresh.length;
       const messageRow = rows.get(MESSAGE_ROW_KEY);
       const storedVector = messageRow === undefined ? undefined : rateVectorOfFields(messageId, messageRow.properties);
-      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector } };
+      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector }, allApplied: true };
 
       const snapshot: MessageSnapshot = {
         message: messageRow === undefined ? undefined : fromMessageRow(messageRow.properties),

@@ -88,7 +88,7 @@ export async function applyUsageEvents(
           writes.push({ rowKey: minuteKey, properties: { rowType: 'usageRecords', ...foldProperties(set) } });
           for (const digest of evicted) writes.push({ rowKey: usageOverflowRowKey(digest), properties: { rowType: 'usageRecord' } });
         }
-        return { writes, result: { applied: fresh.length, duplicates: chunk.length - fresh.length } };
+        return { writes, result: { applied: fresh.length, duplicates: chunk.length - fresh.length }, allApplied: fresh.length === 0 };
       },
       deps.io,
       { usagePartition: partitionKey },

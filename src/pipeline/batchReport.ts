@@ -16,6 +16,8 @@ export interface BatchReport {
   storageRoundTrips: number;
   storageRetries: number;
   storageConflicts: number;
+  /** Commits planned on remembered rows that storage refused as outdated, then read and made again. */
+  storageOptimisticMisses: number;
   durationMs: number;
   /** Ignored records per foreign category ("SMSOperational": 12). */
   ignoredByCategory: Record<string, number>;
@@ -37,6 +39,7 @@ export function emptyReport(): BatchReport {
     storageRoundTrips: 0,
     storageRetries: 0,
     storageConflicts: 0,
+    storageOptimisticMisses: 0,
     durationMs: 0,
     ignoredByCategory: counts(),
     deadLettersByReason: counts(),
@@ -69,6 +72,7 @@ export function addReports(total: BatchReport, next: BatchReport): BatchReport {
     storageRoundTrips: total.storageRoundTrips + next.storageRoundTrips,
     storageRetries: total.storageRetries + next.storageRetries,
     storageConflicts: total.storageConflicts + next.storageConflicts,
+    storageOptimisticMisses: total.storageOptimisticMisses + next.storageOptimisticMisses,
     durationMs: total.durationMs + next.durationMs,
     ignoredByCategory: sumCounts(total.ignoredByCategory, next.ignoredByCategory),
     deadLettersByReason: sumCounts(total.deadLettersByReason, next.deadLettersByReason),

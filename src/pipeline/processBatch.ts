@@ -65,7 +65,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const started = performance.now();
   const now = deps.now ?? (() => new Date());
   const meter = new StorageMeter();
-  const io = { policy: deps.tables.retryPolicy, meter };
+  const io = { policy: deps.tables.retryPolicy, meter, rowCache: deps.tables.rowCache };
   const triaged = triageBatch(bodies, deps.deadLetterRawLimit);
   const limit = pLimit(deps.concurrency ?? 16);
 
@@ -135,6 +135,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       storageRoundTrips: meter.roundTrips,
       storageRetries: meter.retries,
       storageConflicts: meter.conflicts,
+      storageOptimisticMisses: meter.optimisticMisses,
       durationMs: Math.round(performance.now() - started),
       ignoredByCategory: counts(Object.entries(triaged.ignoredByCategory)),
       deadLettersByReason,

@@ -5,6 +5,7 @@ import { LedgerError } from '../errors.js';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from './embeddedAzurite.js';
 import type { StorageRetryPolicy } from './storageRetry.js';
 import { workerCredential } from './workerCredential.js';
+import { RowCache } from './rowCache.js';
 import { DEFAULT_STORAGE_RETRY, StorageMeter, withStorageRetry } from './storageRetry.js';
 
 /** The ledger's tables. Names are the configured prefix plus the role, e.g. ledgerMessages. */
@@ -20,6 +21,8 @@ export interface LedgerTables {
   /** Index of alerts awaiting dispatch (the outbox rows themselves live in the message partitions). */
   readonly alerts: TableClient;
   readonly retryPolicy: StorageRetryPolicy;
+  /** What this process remembers of the rows it read and wrote (one per process: see rowCache.ts). */
+  readonly rowCache: RowCache;
   /** Where the data is, for messages to the user (never includes a key). */
   readonly description: string;
   /**
@@ -82,6 +85,7 @@ export async function openLedgerTables(config: LedgerConfig, options: { allowEmb
   return {
     ...tables,
     retryPolicy,
+    rowCache: new RowCache(config.rowCacheRows),
     description: describeTarget(target, embedded, config.dataDir),
     persist: () => embedded?.persist() ?? Promise.resolve(),
     close: async () => {

@@ -1,8 +1,9 @@
-import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult, type TableTransactionEntityResponse, type TransactionAction } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorContext } from '../errors.js';
 import { LedgerError } from '../errors.js';
+import type { RowCache } from './rowCache.js';
 import { isTransientStorageError, statusCodeOf, withStorageRetry, type StorageMeter, type StorageRetryPolicy } from './storageRetry.js';
 
 /**
@@ -37,11 +38,18 @@ export interface CommitPlan<T> {
    * alert index ahead of the outbox row (write-ahead), so a crash after the commit cannot hide an alert.
    */
   readonly beforeCommit?: () => Promise<void>;
+  /**
+   * Set by a plan that writes nothing because every record it was given is already applied. Applied
+   * records never become unapplied, so that answer holds even when planned on remembered rows.
+   */
+  readonly allApplied?: boolean;
 }
 
 export interface StorageIo {
   readonly policy: StorageRetryPolicy;
   readonly meter: StorageMeter;
+  /** What this process remembers of rows, to plan commits without reading them first; omitted = read. */
+  readonly rowCache?: RowCache;
 }
 
 /** Azure allows 100 operations per entity-group transaction. */
@@ -57,19 +65,35 @@ export async function commitPartition<T>(
   context: ErrorContext,
   followUpKeys?: (rows: ReadonlyMap<string, StoredRow>) => readonly string[],
 ): Promise<T> {
+  const cache = io.rowCache?.enabled === true ? io.rowCache : undefined;
+  const tableName = table.tableName;
+  // The first attempt may be planned on what this process last saw of the rows (rowCache.ts), which
+  // saves the reads; any refusal or doubt plans again on what storage holds.
+  let fromMemory = cache !== undefined;
   // Set when a transaction may have landed although we saw an error (a timeout or reset after the
   // server committed): the next read tells, by our commit id on the rows, whether it did.
   let unconfirmed: { commitId: string; result: T } | undefined;
-  for (let attempt = 1; ; attempt += 1) {
-    const rows = await readRows(table, partitionKey, rowKeys, io, context);
-    // Rows whose keys only the first read can tell (de-duplication overflow rows): a second round, rare.
+  for (let attempt = 1; ; ) {
+    const rows = cache !== undefined && fromMemory ? remembered(cache, tableName, partitionKey, rowKeys) : await readRows(table, partitionKey, rowKeys, io, context);
+    // Rows whose keys only the first read can tell (de-duplication overflow rows): a second round, rare,
+    // and always from storage.
     const more = followUpKeys?.(rows).filter((key) => !rows.has(key)) ?? [];
     if (more.length > 0) for (const [key, row] of await readRows(table, partitionKey, more, io, context)) rows.set(key, row);
+    if (cache !== undefined && !fromMemory) rememberRead(cache, tableName, partitionKey, [...rowKeys, ...more], rows);
     if (unconfirmed !== undefined && [...rows.values()].some((row) => row.properties[COMMIT_ID] === unconfirmed?.commitId)) {
       return unconfirmed.result;
     }
     unconfirmed = undefined;
-    const { writes, result, beforeCommit } = plan(rows);
+    const { writes, result, beforeCommit, allApplied } = plan(rows);
+    // A plan made from memory is trusted where the transaction itself checks it (every write is
+    // conditional), or where it cannot be outdated (all applied). A plan that writes nothing for another
+    // reason is made again on what storage holds. Its write-ahead (alert intents) may run on an outdated
+    // plan: that is the lost race every concurrent writer can have, and an intent whose outbox row is
+    // never committed is never sent (alertOutbox.ts).
+    if (fromMemory && writes.length === 0 && allApplied !== true) {
+      fromMemory = false;
+      continue;
+    }
     if (writes.length === 0) return result;
     const commitId = randomUUID();
     if (writes.length > MAX_TRANSACTION_ROWS) {
@@ -77,14 +101,14 @@ export async function commitPartition<T>(
         context: { ...context, partitionKey },
       });
     }
-    const actions: TransactionAction[] = writes.map((write) => {
-      const entity = { partitionKey, rowKey: write.rowKey, ...fitForTable(write.properties), [COMMIT_ID]: commitId };
-      const existing = rows.get(write.rowKey);
+    const entities = writes.map((write) => ({ partitionKey, rowKey: write.rowKey, ...fitForTable(write.properties), [COMMIT_ID]: commitId }));
+    const actions: TransactionAction[] = entities.map((entity) => {
+      const existing = rows.get(entity.rowKey);
       return existing === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: existing.etag }];
     });
     await beforeCommit?.();
     try {
-      await withStorageRetry(
+      const response = await withStorageRetry(
         'commit transaction',
         async (abortSignal) => {
           try {
@@ -96,9 +120,18 @@ export async function commitPartition<T>(
         },
         { ...io, context: { ...context, partitionKey } },
       );
+      if (cache !== undefined) rememberWrites(cache, tableName, entities, response.subResponses);
       return result;
     } catch (error) {
+      if (cache !== undefined) for (const key of [...rowKeys, ...more, ...writes.map((w) => w.rowKey)]) cache.forget(tableName, partitionKey, key);
       if (!isConflict(error)) throw error;
+      if (fromMemory) {
+        // Not contention: what this process remembered was older than storage. Read and plan again now.
+        io.meter.optimisticMisses += 1;
+        fromMemory = false;
+        continue;
+      }
+      fromMemory = false;
       io.meter.conflicts += 1;
       if (attempt >= MAX_CONFLICT_ATTEMPTS) {
         throw new LedgerError('storage_conflict', `partition stayed contended after ${attempt} attempts`, {
@@ -107,8 +140,46 @@ export async function commitPartition<T>(
           cause: error,
         });
       }
+      attempt += 1;
       await sleep(Math.random() * Math.min(1_000, 10 * 2 ** attempt));
     }
+  }
+}
+
+/** The rows as this process last saw them; a row it has no memory of is taken as absent. */
+function remembered(cache: RowCache, tableName: string, partitionKey: string, rowKeys: readonly string[]): Map<string, StoredRow> {
+  const rows = new Map<string, StoredRow>();
+  for (const rowKey of rowKeys) {
+    const row = cache.get(tableName, partitionKey, rowKey);
+    if (row !== undefined) rows.set(rowKey, { rowKey, etag: row.etag, properties: row.properties });
+  }
+  return rows;
+}
+
+function rememberRead(cache: RowCache, tableName: string, partitionKey: string, rowKeys: readonly string[], rows: ReadonlyMap<string, StoredRow>): void {
+  for (const rowKey of rowKeys) {
+    const row = rows.get(rowKey);
+    if (row === undefined) cache.forget(tableName, partitionKey, rowKey);
+    else cache.set(tableName, partitionKey, rowKey, { etag: row.etag, properties: row.properties });
+  }
+}
+
+/**
+ * Each written row as storage now holds it, under the ETag of its sub-response. Sub-responses come in
+ * the order of the operations (OData batch); their row keys are not used, since a service may return
+ * them percent-encoded from the Location header. Any doubt forgets the rows instead.
+ */
+function rememberWrites(
+  cache: RowCache,
+  tableName: string,
+  entities: readonly (Record<string, unknown> & { partitionKey: string; rowKey: string })[],
+  subResponses: readonly TableTransactionEntityResponse[],
+): void {
+  const inOrder = subResponses.length === entities.length;
+  for (const [index, { partitionKey, rowKey, ...properties }] of entities.entries()) {
+    const sub = inOrder ? subResponses[index] : undefined;
+    if (sub?.etag === undefined || sub.status < 200 || sub.status >= 300) cache.forget(tableName, partitionKey, rowKey);
+    else cache.set(tableName, partitionKey, rowKey, { etag: sub.etag, properties });
   }
 }
 

@@ -43,6 +43,10 @@ export class StorageMeter {
   roundTrips = 0;
   retries = 0;
   conflicts = 0;
+  /** Commits planned on remembered rows that storage refused as outdated (then read and planned again). */
+  optimisticMisses = 0;
+  /** Round trips per operation name ("read row", "commit transaction", ...), for the benchmarks. */
+  readonly byOperation = new Map<string, number>();
 }
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -75,6 +79,7 @@ export async function withStorageRetry<T>(
   const { policy, meter, context } = options;
   for (let attempt = 1; ; attempt += 1) {
     meter.roundTrips += 1;
+    meter.byOperation.set(operation, (meter.byOperation.get(operation) ?? 0) + 1);
     try {
       return await attemptWithTimeout(operation, call, policy.timeoutMs);
     } catch (thrown) {

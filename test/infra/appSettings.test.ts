@@ -19,6 +19,7 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_STORAGE_MAX_ATTEMPTS: 'tuning knob (retries of a storage call)',
   LEDGER_STORAGE_TIMEOUT_MS: 'tuning knob (per-attempt timeout of a storage call)',
   LEDGER_COMMIT_CONCURRENCY: 'tuning knob (partition commits in flight per batch)',
+  LEDGER_ROW_CACHE_ROWS: 'tuning knob (rows remembered per worker to plan commits without reading first)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
 };
 
