@@ -2,12 +2,15 @@
  * Rows stored and round trips per record, for a layout comparison: `tsx bench/layoutProbe.ts [root]`
  * runs the pipeline of the project at `root` (default: this one) over ~10,000 synthetic email records
  * plus 1,000 usage records, on a fresh embedded Azurite, and counts the rows of every table by kind.
+ * `tsx bench/layoutProbe.ts [root] [prefill]` first stores `prefill` unrelated rows in the messages
+ * table, to see whether the pipeline's speed depends on what the table already holds.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { syntheticRecords } from './syntheticLogs.js';
 
 const root = path.resolve(process.argv[2] ?? '.');
+const prefill = Number(process.argv[3] ?? 0);
 const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(path.join(root, file)).href)) as T;
 
 interface Tables { readonly [role: string]: unknown; close(): Promise<void> }
@@ -40,6 +43,14 @@ const azurite = await startEmbeddedAzurite();
 try {
   const config = loadConfig({ LEDGER_STORAGE: azurite.connectionString, LEDGER_TABLE_PREFIX: 'probe' });
   const tables = await openLedgerTables(config, { allowEmbedded: false });
+  const filler = tables['messages'] as { submitTransaction(actions: unknown[]): Promise<unknown> };
+  for (let k = 0; k < prefill / 100; k += 8) {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, j) =>
+        filler.submitTransaction(Array.from({ length: 100 }, (_, i) => ['create', { partitionKey: `fill-${k + j}`, rowKey: `r${i}`, rowType: 'filler', n: i }])),
+      ),
+    );
+  }
   let trips = 0;
   let applied = 0;
   let conflicts = 0;
@@ -60,7 +71,7 @@ try {
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
   }
-  console.log(JSON.stringify({ root, records: records.length, applied, seconds: Number(seconds.toFixed(1)), recordsPerSecond: Math.round(records.length / seconds), roundTripsPerRecord: Number((trips / records.length).toFixed(3)), rowsPerRecord: Number((rows / records.length).toFixed(3)), rows, conflicts, kinds: Object.fromEntries([...kinds].sort()) }, null, 1));
+  console.log(JSON.stringify({ root, prefill, records: records.length, applied, seconds: Number(seconds.toFixed(1)), recordsPerSecond: Math.round(records.length / seconds), roundTripsPerRecord: Number((trips / records.length).toFixed(3)), rowsPerRecord: Number((rows / records.length).toFixed(3)), rows, conflicts, kinds: Object.fromEntries([...kinds].sort()) }, null, 1));
   await tables.close();
 } finally {
   await azurite.close();

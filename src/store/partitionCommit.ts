@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TableEntityResult, type TableTransactionEntityResponse, type TransactionAction } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorContext } from '../errors.js';
 import { LedgerError } from '../errors.js';
@@ -183,10 +184,13 @@ function rememberWrites(
   }
 }
 
+/** A commit reads a few dozen rows; a caller naming hundreds (alert deliveries) must not open hundreds of sockets. */
+const POINT_READS_IN_FLIGHT = 64;
+
 /**
  * Reads the given rows of one partition (absent rows are simply not in the map): one point read
  * (`getEntity`, a Point Query on Azure: one billed transaction, constant time on Azure and Azurite at
- * any table size) per key, all in flight together. A 404 means absent.
+ * any table size) per key, up to POINT_READS_IN_FLIGHT of them in flight together. A 404 means absent.
  */
 export async function readRows(
   table: TableClient,
@@ -195,22 +199,21 @@ export async function readRows(
   io: StorageIo,
   context: ErrorContext,
 ): Promise<Map<string, StoredRow>> {
-  const results = await Promise.all(
-    [...new Set(rowKeys)].map((rowKey) =>
-      withStorageRetry(
-        'read row',
-        async (abortSignal) => {
-          try {
-            return toStoredRow(await table.getEntity<Record<string, unknown>>(partitionKey, rowKey, { abortSignal }));
-          } catch (error) {
-            if (statusCodeOf(error) === 404) return undefined;
-            throw urlTooLong(error, rowKey, { ...context, partitionKey }) ?? error;
-          }
-        },
-        { ...io, context: { ...context, partitionKey } },
-      ),
-    ),
-  );
+  const limit = pLimit(POINT_READS_IN_FLIGHT);
+  const readOne = (rowKey: string) =>
+    withStorageRetry(
+      'read row',
+      async (abortSignal) => {
+        try {
+          return toStoredRow(await table.getEntity<Record<string, unknown>>(partitionKey, rowKey, { abortSignal }));
+        } catch (error) {
+          if (statusCodeOf(error) === 404) return undefined;
+          throw urlTooLong(error, rowKey, { ...context, partitionKey }) ?? error;
+        }
+      },
+      { ...io, context: { ...context, partitionKey } },
+    );
+  const results = await Promise.all([...new Set(rowKeys)].map((rowKey) => limit(() => readOne(rowKey))));
   return new Map(results.flatMap((row) => (row === undefined ? [] : [[row.rowKey, row] as const])));
 }
 
