@@ -15,6 +15,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close()));
 });
 
+// Keys as tableKeys.ts writes them (escaped with %): a service may echo them decoded in its sub-responses.
+const KEYS = ['r|a%7Cb@example.org', 'r|%25c@example.org', 'message'];
 const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 30_000 };
 
 async function setup() {
@@ -22,7 +24,7 @@ async function setup() {
   opened.push(tables);
   const ioWith = (rowCache: RowCache | undefined): StorageIo => ({ policy, meter: new StorageMeter(), ...(rowCache === undefined ? {} : { rowCache }) });
   /** Adds 1 to counters a, b and c, or creates them at 1; `extra` rows are created once. */
-  const bump = (io: StorageIo, keys: readonly string[] = ['a', 'b', 'c']) =>
+  const bump = (io: StorageIo, keys: readonly string[] = KEYS) =>
     commitPartition(
       tables.messages,
       'p1',
@@ -34,7 +36,7 @@ async function setup() {
       io,
       { test: 'row cache' },
     );
-  const values = async (keys: readonly string[] = ['a', 'b', 'c']) => {
+  const values = async (keys: readonly string[] = KEYS) => {
     const rows = await readRows(tables.messages, 'p1', keys, ioWith(undefined), {});
     return keys.map((key) => Number(rows.get(key)?.properties['n'] ?? 0));
   };
@@ -45,14 +47,14 @@ describe('commits planned on remembered rows', () => {
   it('after its own writes, a process commits again without reading, under the ETags the transaction returned', async () => {
     const { bump, values, ioWith } = await setup();
     const cache = new RowCache(100);
-    await bump(ioWith(cache), ['a', 'b']);
-    // Updates (sub-responses without a row key) and a create in one transaction.
-    await bump(ioWith(cache), ['a', 'b', 'c']);
+    await bump(ioWith(cache), KEYS.slice(0, 2));
+    // Then updates (sub-responses without a row key) and a create in one transaction, and updates again.
     const io = ioWith(cache);
+    await bump(io, KEYS);
     await bump(io);
     expect(io.meter.byOperation.get('read row') ?? 0).toBe(0);
     expect(io.meter.optimisticMisses).toBe(0);
-    expect(io.meter.roundTrips).toBe(1);
+    expect(io.meter.roundTrips).toBe(2);
     expect(await values()).toEqual([3, 3, 2]);
   });
 
