@@ -38,8 +38,8 @@ describe('replay batch options', () => {
     const replay = buildProgram({}).commands.find((c) => c.name() === 'replay');
     const help = (replay?.helpInformation() ?? '').replace(/\s+/g, ' ');
     expect(help).toContain('--batch-records <n>');
-    expect(help).toContain('(default: 10000)');
+    expect(help).toContain('(default: 5000)');
     expect(help).toContain('--batch-mb <n>');
-    expect(help).toContain('(default: 16)');
+    expect(help).toContain('(default: 8)');
   });
 });
