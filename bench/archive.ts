@@ -46,6 +46,8 @@ interface ReplayRun {
   readonly records: number;
   readonly completed: boolean;
   readonly peakRssMb: number;
+  /** Storage round trips per record, from the replay's report (when it completed). */
+  readonly tripsPerRecord?: number;
 }
 
 async function writeArchive(file: string, mb: number): Promise<{ records: number; bytes: number }> {
@@ -91,13 +93,13 @@ async function replay(file: string, env: Record<string, string>): Promise<Replay
   const seconds = (performance.now() - started) / 1000;
   if (stopped) return { seconds, records: lastProgress, completed: false, peakRssMb: peak };
   if (code !== 0) throw new LedgerError('storage_unavailable', `replay exited with code ${String(code)}`, { context: { stdout: stdout.slice(-2_000) } });
-  const result = JSON.parse(stdout) as { records: number };
-  return { seconds, records: result.records, completed: true, peakRssMb: peak };
+  const result = JSON.parse(stdout) as { records: number; storageRoundTrips: number };
+  return { seconds, records: result.records, completed: true, peakRssMb: peak, tripsPerRecord: result.storageRoundTrips / result.records };
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const line = (what: string, r: ReplayRun, extra: string) =>
-  `| ${what} | ${fmt(r.records)}${r.completed ? '' : ` (stopped after ${fmt(r.seconds)} s)`} | ${fmt(r.seconds)} s | ${fmt(r.records / r.seconds)} | ${fmt(r.peakRssMb)} MB | ${extra} |`;
+  `| ${what} | ${fmt(r.records)}${r.completed ? '' : ` (stopped after ${fmt(r.seconds)} s)`} | ${fmt(r.seconds)} s | ${fmt(r.records / r.seconds)} | ${r.tripsPerRecord === undefined ? '-' : fmt(r.tripsPerRecord, 3)} | ${fmt(r.peakRssMb)} MB | ${extra} |`;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ledger-archive-'));
 try {
@@ -105,8 +107,8 @@ try {
   const archive = await writeArchive(file, targetMb);
   console.log(`Archive: ${fmt(archive.bytes / 1024 / 1024)} MB, ${fmt(archive.records)} records, one per line${replayOptions.length > 0 ? `; replay ${replayOptions.join(' ')}` : ''}`);
   console.log();
-  console.log('| storage | records | time | records/s | CLI peak RSS | notes |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| storage | records | time | records/s | storage round trips per record | CLI peak RSS | notes |');
+  console.log('|---|---|---|---|---|---|---|');
   const azurite = await startAzuriteProcess();
   let rowsPerRecord: number | undefined;
   try {
