@@ -6,7 +6,7 @@
  *
  *   npm run bench                       full run (~25 min on 2 cores)
  *   npm run bench -- --quick            small sizes, a smoke test of every row (~2 min)
- *   npm run bench -- --only=compare     rows: compare, linear, sweep, cost, legacy (comma-separated)
+ *   npm run bench -- --only=compare     rows: cpu, compare, linear, sweep, cost, legacy (comma-separated)
  *   npm run bench -- --budget-s=300     stop any row after this many seconds of processing
  *   npm run bench -- --max-records=10000  skip the ours/naive rows bigger than this
  */
@@ -17,6 +17,7 @@ import { LedgerError } from '../src/errors.js';
 import { runNaive, runOurs, HOST_BATCH_BODIES, RECORDS_PER_BODY, type RunResult } from './scenarios.js';
 import { benchCoalescing, benchReaderMemory, benchTriage } from './legacyRows.js';
 import { costRows } from './storageCost.js';
+import { benchCpuPath } from './cpuPath.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const SECTIONS = ['compare', 'linear', 'sweep', 'cost', 'legacy'] as const;
+const SECTIONS = ['cpu', 'compare', 'linear', 'sweep', 'cost', 'legacy'] as const;
 const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) throw new LedgerError('usage', `--only: unknown row "${name}"; expected some of ${SECTIONS.join(', ')}`);
@@ -68,6 +69,12 @@ const measure = async (key: string, records: number, what: string, run: (records
   results.set(key, r);
   console.log(row(what, r));
 };
+
+if (only.has('cpu')) {
+  // The pure stage (decode, validate, classify, fingerprint) against JSON.parse of the same bytes, CPU time.
+  await benchCpuPath((line) => console.log(line), { profile: true });
+  console.log();
+}
 
 if (only.has('compare') || only.has('linear') || only.has('cost')) {
   console.log('| what | records | records/s | storage round trips per record | ETag conflicts | stored rows per distinct record | Azurite peak RSS |');
