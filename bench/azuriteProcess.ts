@@ -17,6 +17,8 @@ export interface AzuriteProcess {
   readonly pid: number;
   /** Peak resident memory of the Azurite process so far (VmHWM), in MB; undefined off Linux. */
   peakRssMb(): number | undefined;
+  /** CPU time (user + system) the Azurite process has used so far, in ms; undefined off Linux. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startAzuriteProcess(): Promise<AzuriteProcess> {
     pid,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${endpoint};`,
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    cpuMs: () => procCpuMs(pid),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -60,6 +63,17 @@ export async function startAzuriteProcess(): Promise<AzuriteProcess> {
 }
 
 /** A value in MB from /proc/<pid>/status (VmHWM = peak RSS, VmRSS = current). */
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms on Linux). */
+function procCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -55,7 +55,8 @@ function row(what: string, r: RunResult): string {
   const done = r.stopped ? `${fmt(r.records)} (stopped after ${fmt(r.seconds)} s)` : fmt(r.records);
   const stored = r.stored === undefined ? '-' : fmt(r.stored.rows / r.distinct, 2);
   const peak = r.azuritePeakMb === undefined ? '-' : `${fmt(r.azuritePeakMb)} MB`;
-  return `| ${what} | ${done} | ${fmt(r.rate)} | ${fmt(r.roundTrips / r.records, 3)} | ${fmt(r.conflicts)} | ${stored} | ${peak} |`;
+  const cpu = r.cpuMsPerRecord === undefined ? '- | -' : `${fmt(r.cpuMsPerRecord.client, 3)} | ${fmt(r.cpuMsPerRecord.azurite, 3)}`;
+  return `| ${what} | ${done} | ${fmt(r.rate)} | ${fmt(r.roundTrips / r.records, 3)} | ${fmt(r.conflicts)} | ${stored} | ${peak} | ${cpu} |`;
 }
 
 console.log(`Commit ${commit}. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}${quick ? ' (--quick sizes)' : ''}`);
@@ -77,8 +78,8 @@ if (only.has('cpu')) {
 }
 
 if (only.has('compare') || only.has('linear') || only.has('cost')) {
-  console.log('| what | records | records/s | storage round trips per record | ETag conflicts | stored rows per distinct record | Azurite peak RSS |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| what | records | records/s | storage round trips per record | ETag conflicts | stored rows per distinct record | Azurite peak RSS | CPU ms per record, this process | CPU ms per record, Azurite |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const census = true;
   await measure('ours-small', SIZES.small, `ours (processBatch), ${fmt(SIZES.small)} records`, (records) => runOurs({ records, budgetSeconds, census }));
   if (only.has('compare')) await measure('naive-small', SIZES.small, `naive function, ${fmt(SIZES.small)} records`, (records) => runNaive({ records, budgetSeconds, census }));

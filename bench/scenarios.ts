@@ -35,6 +35,8 @@ export interface RunResult {
   readonly stopped: boolean;
   readonly stored?: StoredRows;
   readonly azuritePeakMb?: number;
+  /** CPU per record while applying: this process (ours or the naive function) and the Azurite process. */
+  readonly cpuMsPerRecord?: { readonly client: number; readonly azurite: number };
 }
 
 type Batch = (bodies: readonly string[]) => Promise<{ records: number; roundTrips: number; conflicts: number }>;
@@ -52,10 +54,17 @@ async function drive(options: RunOptions, open: (connectionString: string) => Pr
     let conflicts = 0;
     let stopped = false;
     let batch: string[] = [];
+    let clientCpuMs = 0;
+    let azuriteCpuMs = 0;
     const run = async () => {
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const azuriteBefore = azurite.cpuMs() ?? Number.NaN;
       const done = await target.apply(batch);
       seconds += (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      clientCpuMs += (cpu.user + cpu.system) / 1000;
+      azuriteCpuMs += (azurite.cpuMs() ?? Number.NaN) - azuriteBefore;
       records += done.records;
       roundTrips += done.roundTrips;
       conflicts += done.conflicts;
@@ -78,6 +87,7 @@ async function drive(options: RunOptions, open: (connectionString: string) => Pr
       records, distinct: stats.distinct, seconds, rate: records / seconds, roundTrips, conflicts, stopped,
       ...(stored === undefined ? {} : { stored }),
       ...(azuritePeakMb === undefined ? {} : { azuritePeakMb }),
+      ...(Number.isFinite(azuriteCpuMs) && records > 0 ? { cpuMsPerRecord: { client: clientCpuMs / records, azurite: azuriteCpuMs / records } } : {}),
     };
   } finally {
     await azurite.stop();

@@ -38,7 +38,7 @@ export async function listAlertDeliveries(alerts: TableClient, io: StorageIo, op
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
-/** The delivery rows of these alerts (one query per 40 ids); ids without a row are left out. */
+/** The delivery rows of these alerts (one point read per id); ids without a row are left out. */
 export async function getAlertDeliveries(alerts: TableClient, ids: readonly string[], io: StorageIo): Promise<AlertDelivery[]> {
   const rows = await readRows(alerts, ALERT_PARTITION, ids, io, { alerts: ids.length });
   return ids.flatMap((id) => {

@@ -28,7 +28,7 @@ import { encodeKey } from './tableKeys.js';
  *   "m|<messageId>"      what is known of the address on that message (bounced, suppressed), with the
  *                        observations that made it so (see bounceMessageRows): each hard-bounce record
  *                        counted once, and a summary that can be rebuilt from the rows alone
- * Written ahead of the message commits that apply the records (see applyMessageEvents), so the
+ * Written ahead of the message commits that apply the records (once per batch, see processBatch), so the
  * registry never misses a hard bounce the ledger applied. Should storage then refuse such a commit (the
  * record is dead-lettered as storage_rejected), retractBounceObservations takes the observation back
  * out, rebuilding the summary from the observations that remain.
