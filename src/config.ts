@@ -148,7 +148,8 @@ const coreSchema = z.object({
   LEDGER_MAX_CLICKED_URLS: positiveInt('LEDGER_MAX_CLICKED_URLS', 20, 25),
   LEDGER_STORAGE_MAX_ATTEMPTS: positiveInt('LEDGER_STORAGE_MAX_ATTEMPTS', 6),
   LEDGER_STORAGE_TIMEOUT_MS: positiveInt('LEDGER_STORAGE_TIMEOUT_MS', 30_000, 600_000),
-  // Partition commits in flight per batch. 16 until the bench sweep picks the default (issue 9).
+  // Partition commits in flight per batch. 16 from the bench sweep (bench/RESULTS.md, 2026-12-02): 8 and 16
+  // were equal on Azurite, 64 was 30% slower; 16 overlaps more of Azure's per-request latency.
   LEDGER_COMMIT_CONCURRENCY: positiveInt('LEDGER_COMMIT_CONCURRENCY', 16, 256),
   // Rows remembered to plan commits without reading them first (src/store/rowCache.ts); 0 = always read.
   LEDGER_ROW_CACHE_ROWS: wholeNumber('LEDGER_ROW_CACHE_ROWS', 20_000, 0, 1_000_000),
