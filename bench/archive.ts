@@ -69,7 +69,7 @@ async function writeArchive(file: string, mb: number): Promise<{ records: number
 /** Runs `replay <file>` in the built CLI, sampling its RSS each second; stops it at --max-seconds. */
 async function replay(file: string, env: Record<string, string>): Promise<ReplayRun> {
   const cli = path.resolve('dist/src/cli/main.js');
-  const child = spawn(process.execPath, [cli, 'replay', file, '--json', ...replayOptions], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'replay', file, '--json', ...replayOptions], { env: { PATH: process.env['PATH'] ?? '', ...(process.env['LEDGER_ROW_CACHE_ROWS'] === undefined ? {} : { LEDGER_ROW_CACHE_ROWS: process.env['LEDGER_ROW_CACHE_ROWS'] }), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const started = performance.now();
   let stdout = '';
   let lastProgress = 0;

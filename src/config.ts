@@ -152,7 +152,8 @@ const coreSchema = z.object({
   // were equal on Azurite, 64 was 30% slower; 16 overlaps more of Azure's per-request latency.
   LEDGER_COMMIT_CONCURRENCY: positiveInt('LEDGER_COMMIT_CONCURRENCY', 16, 256),
   // Rows remembered to plan commits without reading them first (src/store/rowCache.ts); 0 = always read.
-  LEDGER_ROW_CACHE_ROWS: wholeNumber('LEDGER_ROW_CACHE_ROWS', 20_000, 0, 1_000_000),
+  // 2,000: on a 100 MB archive as fast as 20,000 (1,397 vs 1,279 records/s) at 252 MB of CLI RSS instead of 368.
+  LEDGER_ROW_CACHE_ROWS: wholeNumber('LEDGER_ROW_CACHE_ROWS', 2_000, 0, 1_000_000),
   LEDGER_ALERT_LOG: flag(true),
   LEDGER_BOUNCE_RATE_WINDOW_HOURS: positiveInt('LEDGER_BOUNCE_RATE_WINDOW_HOURS', 24),
   LEDGER_BOUNCE_RATE_MIN_SENDS: positiveInt('LEDGER_BOUNCE_RATE_MIN_SENDS', 100),
