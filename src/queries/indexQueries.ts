@@ -15,14 +15,19 @@ import type { MessagesQuery, RecipientQuery } from './queryParams.js';
 /** Rows a page of `messages` reads at most, matching or not: a filter that matches little pages early instead of scanning. */
 export const MAX_ROWS_READ_PER_PAGE = 5_000;
 
+export interface PageLimits {
+  /** Rows one page reads at most (default MAX_ROWS_READ_PER_PAGE). */
+  readonly maxRowsRead?: number;
+}
+
 /** Every message sent to the address (case-insensitively), newest first, with that recipient's state. */
-export async function recipientMessages(index: TableClient, query: RecipientQuery, io: StorageCallIo): Promise<RecipientMessagesDocument> {
+export async function recipientMessages(index: TableClient, query: RecipientQuery, io: StorageCallIo, options: PageLimits = {}): Promise<RecipientMessagesDocument> {
   const prefix = addressKeyPrefix(query.address);
   const page = await readMergedPage(
     index,
     { ge: prefix, lt: `${prefix}${KEY_END}` },
     query.afterKey,
-    { limit: query.limit, maxRowsRead: MAX_ROWS_READ_PER_PAGE, select: ({ row }) => recipientMessageOf(row) },
+    { limit: query.limit, maxRowsRead: options.maxRowsRead ?? MAX_ROWS_READ_PER_PAGE, select: ({ row }) => recipientMessageOf(row) },
     io,
   );
   return {
@@ -50,7 +55,7 @@ function recipientMessageOf(row: Readonly<Record<string, unknown>>): RecipientMe
 }
 
 /** Messages with from <= time < to, newest first, filtered by status, sender domain and recipient domain. */
-export async function messagesInWindow(index: TableClient, query: MessagesQuery, io: StorageCallIo): Promise<MessagesDocument> {
+export async function messagesInWindow(index: TableClient, query: MessagesQuery, io: StorageCallIo, options: PageLimits = {}): Promise<MessagesDocument> {
   const matches = messageFilter(query);
   const page = await readMergedPage(
     index,
@@ -58,7 +63,7 @@ export async function messagesInWindow(index: TableClient, query: MessagesQuery,
     query.afterKey,
     {
       limit: query.limit,
-      maxRowsRead: MAX_ROWS_READ_PER_PAGE,
+      maxRowsRead: options.maxRowsRead ?? MAX_ROWS_READ_PER_PAGE,
       select: ({ row }) => {
         const entry = fromTimeIndexRow(row);
         return matches(entry) ? windowMessageOf(entry) : null;

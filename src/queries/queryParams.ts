@@ -197,8 +197,11 @@ export function parseMessagesQuery(params: ReadonlyMap<string, string>, now: Dat
     if (token.queryHash !== hash || token.window === null) return fail('continuation', 'belongs to another query');
     // Relative bounds keep the first page's window; absolute ones must be the token's exactly.
     const { from: keptFrom, to: keptTo } = token.window;
-    const kept = (bound: ResolvedTime, time: string) => (bound.relative ? toCanonicalUtc(time) === time : bound.time === time);
-    if (!kept(window.from, keptFrom) || !kept(window.to, keptTo) || !(keptFrom < keptTo)) return fail('continuation', 'belongs to another query');
+    // A relative bound resolved earlier is at or before its resolution now; two relative bounds keep their distance.
+    const kept = (bound: ResolvedTime, time: string) => (bound.relative ? toCanonicalUtc(time) === time && time <= bound.time : bound.time === time);
+    const span = (a: string, b: string) => msOfCanonical(b) - msOfCanonical(a);
+    const sameSpan = !(window.from.relative && window.to.relative) || span(keptFrom, keptTo) === span(window.from.time, window.to.time);
+    if (!kept(window.from, keptFrom) || !kept(window.to, keptTo) || !(keptFrom < keptTo) || !sameSpan) return fail('continuation', 'belongs to another query');
     const range = timeKeyRange(keptFrom, keptTo);
     if (!(token.afterKey >= range.ge && token.afterKey < range.lt)) return fail('continuation', "points outside this query's time window");
     [from, to, afterKey] = [keptFrom, keptTo, token.afterKey];
