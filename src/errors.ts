@@ -15,7 +15,8 @@ export type LedgerErrorCode =
   | 'not_found'
   | 'alert_delivery_failed'
   | 'alerts_undelivered'
-  | 'usage';
+  | 'usage'
+  | 'index_inconsistent';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

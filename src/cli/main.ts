@@ -10,6 +10,9 @@ import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/r
 import { BATCH_LIMIT_RANGES, DEFAULT_BATCH_LIMITS } from './input/replayBatches.js';
 import { renderParkedReplay, replayParkedCommand } from './commands/replayParkedCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
+import { recipientCommand, recipientQueryOf, renderRecipient } from './commands/recipientCommand.js';
+import { messagesCommand, messagesQueryOf, renderMessages } from './commands/messagesCommand.js';
+import { assertConsistent, renderStats, statsCommand, statsQueryOf } from './commands/statsCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
@@ -162,6 +165,62 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
       await withLedger(env, async ({ tables }) => {
         const answer = await checkCommand(tables, address, new Date());
         out.result(answer, () => renderCheck(answer));
+      });
+    });
+
+  // The index queries: flags are the query parameters of the HTTP API, parsed by the same schemas (src/queries/).
+  program
+    .command('recipient')
+    .description('every message sent to an address (case-insensitive), newest first, with that recipient\'s status')
+    .argument('<address>', 'email address')
+    .option('--limit <n>', 'messages per page, 1 to 1000 (default 50)')
+    .option('--continuation <token>', 'the token a previous page printed: its next page')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (address: string, opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      const query = recipientQueryOf(address, opts);
+      await withLedger(env, async ({ tables }) => {
+        const doc = await recipientCommand(tables, query);
+        out.result(doc, () => renderRecipient(doc));
+      });
+    });
+
+  program
+    .command('messages')
+    .description('messages of a time window (default the last 24 hours), newest first, with recipients per status')
+    .option('--from <time>', 'window start, inclusive: ISO 8601, a date (00:00Z), now, or -30m / -1h / -7d / -2w')
+    .option('--to <time>', 'window end, exclusive (default now)')
+    .option('--status <status>', 'only messages with a recipient in this status (e.g. Bounced)')
+    .option('--sender-domain <domain>', 'only messages from this sender domain')
+    .option('--recipient-domain <domain>', 'only messages to a recipient at this domain')
+    .option('--limit <n>', 'messages per page, 1 to 1000 (default 50)')
+    .option('--continuation <token>', 'the token a previous page printed (repeat the other flags as they were)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      const query = messagesQueryOf(opts, new Date());
+      await withLedger(env, async ({ tables }) => {
+        const doc = await messagesCommand(tables, query);
+        out.result(doc, () => renderMessages(doc, opts));
+      });
+    });
+
+  program
+    .command('stats')
+    .description('exact recipient counts and rates per hour or day, per sender domain, recipient domain or provider')
+    .option('--from <time>', 'first bucket: ISO 8601, a date, now, or -1h / -7d (default 30 days ago)')
+    .option('--to <time>', 'end, exclusive, rounded up to a whole bucket (default now)')
+    .option('--by <unit>', 'hour or day (default day)')
+    .option('--group <group>', 'sender-domain, recipient-domain, provider or none (default sender-domain)')
+    .option('--verify', 'recompute the numbers from the messages table and list every difference (exit 1 if any); with --json prints the verify document')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      const query = statsQueryOf(opts, new Date());
+      await withLedger(env, async (ledger) => {
+        const result = await statsCommand(ledger, query, { verify: opts['verify'] === true }, out);
+        out.result(result.verify ?? result.stats, () => renderStats(result));
+        assertConsistent(result.verify);
       });
     });
 

@@ -15,6 +15,7 @@ import type { Output } from '../output.js';
 import { table } from '../output.js';
 import { readSizedInputs } from '../readInputs.js';
 import { DEFAULT_BATCH_LIMITS, replayBatches, type BatchLimits } from '../input/replayBatches.js';
+import { renderReplayQueries, replayQueries, type ReplayQueries } from './replaySummaryQueries.js';
 
 /**
  * `replay <path...>`: streams files, folders or stdin through the same pipeline the function runs, in
@@ -29,6 +30,8 @@ export interface ReplayResult {
   readonly dispatch: DispatchOutcome;
   readonly alertLog: string;
   readonly summary: LedgerSummary;
+  /** The summary's stats table and example queries, from the index (replaySummaryQueries.ts). */
+  readonly queries: ReplayQueries;
   readonly storage: string;
 }
 
@@ -116,7 +119,8 @@ export async function finishReplay(ledger: { config: LedgerConfig; tables: Ledge
     failed: left.filter((d) => d.state === 'failed').length,
   };
   const summary = await summarizeLedger(tables);
-  return { report: total, alerts, dispatch, alertLog: alertLogWriter(config).file, summary, storage: tables.description };
+  const queries = await replayQueries(ledger, summary);
+  return { report: total, alerts, dispatch, alertLog: alertLogWriter(config).file, summary, queries, storage: tables.description };
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -131,6 +135,8 @@ export function renderReplay(result: ReplayResult): string {
     lines.push(`  ignored (not email): ${Object.entries(r.ignoredByCategory).map(([c, n]) => `${c} ${n}`).join(', ')}`);
   }
   lines.push('', renderSummary(result.summary));
+  const queries = renderReplayQueries(result.queries);
+  if (queries !== '') lines.push('', queries);
   return lines.join('\n');
 }
 
