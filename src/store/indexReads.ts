@@ -122,7 +122,8 @@ export async function readMergedPage<T>(index: TableClient, range: KeyRange, aft
           shard.done = !read.more;
         }),
       );
-      chunk = 1_000;
+      // A filter that matches little needs more rows a round: grow the reads, up to a storage page.
+      chunk = Math.min(1_000, chunk * 4);
     }
     const frontier = frontierOf(shards);
     const ready = shards

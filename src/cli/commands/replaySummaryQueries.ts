@@ -4,6 +4,9 @@ import type { StatsDocument } from '../../queries/documents.js';
 import { messagesInWindow } from '../../queries/indexQueries.js';
 import { parseMessagesQuery, parseStatsQuery } from '../../queries/queryParams.js';
 import { bucketStart, canonicalOfMs, DAY_MS, HOUR_MS, msOfCanonical } from '../../queries/queryTimes.js';
+import { KEY_END } from '../../indexes/indexKeys.js';
+import { fromSumRow } from '../../indexes/indexRows.js';
+import { readMergedPage } from '../../store/indexReads.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import type { LedgerSummary } from '../../store/ledgerSummary.js';
 import { ioOf, shellWord } from './queryFlags.js';
@@ -12,8 +15,8 @@ import { renderStatsTable } from './statsCommand.js';
 /**
  * The end of the replay summary: one `stats` table per sender domain, and the `recipient`, `messages` and
  * `stats` commands with values from this ledger, so the first run shows what to ask next. The window is
- * found from the index, not a scan: the newest message (one row per shard), its hour, and the 30 days up
- * to its day.
+ * found from the index, not a scan: the newest message (one row per shard), its hour, and the days from
+ * the oldest daily sum row (one row per shard) to the newest message's, 30 at most.
  */
 export interface ReplayQueries {
   readonly stats: StatsDocument | null;
@@ -29,7 +32,11 @@ export async function replayQueries(ledger: { config: LedgerConfig; tables: Ledg
   const newest = everything.ok ? (await messagesInWindow(tables.index, everything.query, io)).messages[0] : undefined;
   if (newest === undefined) return { stats: null, commands: [] };
   const lastDay = bucketStart(newest.time, 'day');
-  const from = day(canonicalOfMs(msOfCanonical(lastDay) - 29 * DAY_MS));
+  // The oldest daily sum row (the first `d|` key of the shards) bounds the window from below.
+  const oldest = await readMergedPage(tables.index, { ge: 'd|', lt: `d|${KEY_END}` }, null, { limit: 1, maxRowsRead: 8, select: ({ row }) => fromSumRow(row).bucket }, io);
+  const monthBefore = day(canonicalOfMs(msOfCanonical(lastDay) - 29 * DAY_MS));
+  const firstDay = oldest.items[0];
+  const from = firstDay !== undefined && firstDay > monthBefore ? firstDay : monthBefore;
   const to = day(canonicalOfMs(msOfCanonical(lastDay) + DAY_MS));
   const parsed = parseStatsQuery(new Map([['from', from], ['to', to], ['group', 'sender-domain']]), new Date());
   const stats = parsed.ok ? await computeStats(tables.index, parsed.query, config.providers, io) : null;
@@ -42,7 +49,7 @@ export async function replayQueries(ledger: { config: LedgerConfig; tables: Ledg
     commands: [
       ...(address === undefined ? [] : [`npx acs-email-ledger recipient ${shellWord(address)}`]),
       `npx acs-email-ledger messages --from ${short(hour)} --to ${short(hourEnd)}`,
-      `npx acs-email-ledger messages --from ${short(hour)} --to ${short(hourEnd)} --status Bounced`,
+      `npx acs-email-ledger messages --from ${from} --to ${to} --status Bounced --limit 10`,
       `npx acs-email-ledger stats --from ${from} --to ${to} --group provider`,
       `npx acs-email-ledger stats --from ${from} --to ${to} --by hour --group none --verify`,
     ],
