@@ -13,6 +13,7 @@ import { renderUsage, usageCommand } from './commands/usageCommand.js';
 import { recipientCommand, recipientQueryOf, renderRecipient } from './commands/recipientCommand.js';
 import { messagesCommand, messagesQueryOf, renderMessages } from './commands/messagesCommand.js';
 import { assertConsistent, renderStats, statsCommand, statsQueryOf } from './commands/statsCommand.js';
+import { reindexCommand, renderReindex } from './commands/reindexCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
@@ -221,6 +222,18 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         const result = await statsCommand(ledger, query, { verify: opts['verify'] === true }, out);
         out.result(result.verify ?? result.stats, () => renderStats(result));
         assertConsistent(result.verify);
+      });
+    });
+
+  program
+    .command('reindex')
+    .description('bring the indexes and sums up to every message in the ledger (for ledgers from before the index)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async ({ tables }) => {
+        const report = await reindexCommand(tables);
+        out.result(report, () => renderReindex(report));
       });
     });
 

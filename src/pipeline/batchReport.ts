@@ -10,6 +10,10 @@ export interface BatchReport {
   deadLettered: number;
   messagesTouched: number;
   usagePartitionsTouched: number;
+  /** Messages whose index rows and sums this batch changed (src/indexes/). */
+  messagesIndexed: number;
+  /** Messages the index cannot take yet: rows from before the index (see `reindex`). */
+  messagesNotIndexable: number;
   alertsCreated: number;
   /** Of alertsCreated, the hard-bounce alerts (the rest are bounce-rate alerts). */
   hardBounceAlerts: number;
@@ -34,6 +38,8 @@ export function emptyReport(): BatchReport {
     deadLettered: 0,
     messagesTouched: 0,
     usagePartitionsTouched: 0,
+    messagesIndexed: 0,
+    messagesNotIndexable: 0,
     alertsCreated: 0,
     hardBounceAlerts: 0,
     storageRoundTrips: 0,
@@ -67,6 +73,8 @@ export function addReports(total: BatchReport, next: BatchReport): BatchReport {
     deadLettered: total.deadLettered + next.deadLettered,
     messagesTouched: total.messagesTouched + next.messagesTouched,
     usagePartitionsTouched: total.usagePartitionsTouched + next.usagePartitionsTouched,
+    messagesIndexed: total.messagesIndexed + next.messagesIndexed,
+    messagesNotIndexable: total.messagesNotIndexable + next.messagesNotIndexable,
     alertsCreated: total.alertsCreated + next.alertsCreated,
     hardBounceAlerts: total.hardBounceAlerts + next.hardBounceAlerts,
     storageRoundTrips: total.storageRoundTrips + next.storageRoundTrips,

@@ -104,7 +104,7 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const [messages, usage] = await Promise.all([messageResults, usageResults, deadLettersWritten]);
   // After the message commits, from the states they committed (or, for duplicates, found): a crash in
   // between fails the batch, and its redelivery brings the indexes up to the same states.
-  if (deps.indexes !== false) await projectMessages(deps.tables.index, messages.flatMap((m) => (m.state === undefined ? [] : [m.state])), io);
+  const indexed = deps.indexes === false ? { projected: 0, notIndexable: 0 } : await projectMessages(deps.tables.index, messages.flatMap((m) => (m.state === undefined ? [] : [m.state])), io);
 
   const refused = [...messages, ...usage].flatMap((m) =>
     m.rejected.flatMap(({ events, reason }: Rejected<LedgerEvent>) =>
@@ -136,6 +136,8 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
       deadLettered: deadLetters.length,
       messagesTouched: triaged.messageGroups.size,
       usagePartitionsTouched: triaged.usageGroups.size,
+      messagesIndexed: indexed.projected,
+      messagesNotIndexable: indexed.notIndexable,
       alertsCreated: alerts.length,
       hardBounceAlerts: alerts.filter((a) => a.type === 'hard_bounce').length,
       storageRoundTrips: meter.roundTrips,
