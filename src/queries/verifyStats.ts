@@ -126,12 +126,13 @@ async function readIndexWindow(index: TableClient, window: VerifyQuery, io: Stor
     const time = row['time'];
     return typeof time === 'string' && time >= window.from && time < window.to;
   };
+  const all = (range: { ge: string; lt: string }) => readAllShards(index, range, io).then((rows) => rows ?? []);
   const [hours, days, times, recipients, pointers] = await Promise.all([
-    readAllShards(index, sumKeyRange('hour', hourOf(window.from), hourOf(window.to)), io),
-    readAllShards(index, sumKeyRange('day', dayOf(window.from), dayOf(window.to)), io),
-    readAllShards(index, timeKeyRange(window.from, window.to), io),
-    readAllShards(index, { ge: 'a|', lt: `a|${KEY_END}` }, io),
-    readAllShards(index, { ge: 'm|', lt: `m|${KEY_END}` }, io),
+    all(sumKeyRange('hour', hourOf(window.from), hourOf(window.to))),
+    all(sumKeyRange('day', dayOf(window.from), dayOf(window.to))),
+    all(timeKeyRange(window.from, window.to)),
+    all({ ge: 'a|', lt: `a|${KEY_END}` }),
+    all({ ge: 'm|', lt: `m|${KEY_END}` }),
   ]);
   const keyed = (rows: readonly IndexRow[]) => new Map(rows.map((r) => [keyOf(partitionOf(r), r.rowKey), { ...r, partitionKey: partitionOf(r) }]));
   return {

@@ -55,8 +55,13 @@ async function readRange(index: TableClient, partitionKey: string, range: KeyRan
   return { rows, more: token !== undefined };
 }
 
-/** Every row of the range in every shard (sum rows: their count is bounded by buckets x domain pairs, not by messages). */
-export async function readAllShards(index: TableClient, range: KeyRange, io: StorageCallIo): Promise<IndexRow[]> {
+/**
+ * Every row of the range in every shard (sum rows: their count is bounded by buckets x domain pairs, not
+ * by messages), or null once more than `maxRows` were read: the caller refuses the query instead of
+ * scanning on.
+ */
+export async function readAllShards(index: TableClient, range: KeyRange, io: StorageCallIo, maxRows = Number.POSITIVE_INFINITY): Promise<IndexRow[] | null> {
+  let total = 0;
   const perShard = await Promise.all(
     ALL_SHARDS.map(async (partitionKey) => {
       const rows: IndexRow[] = [];
@@ -64,13 +69,14 @@ export async function readAllShards(index: TableClient, range: KeyRange, io: Sto
       for (;;) {
         const read = await readRange(index, partitionKey, range, after, 1_000, io);
         rows.push(...read.rows);
+        total += read.rows.length;
         const last = read.rows.at(-1);
-        if (!read.more || last === undefined) return rows;
+        if (!read.more || last === undefined || total > maxRows) return rows;
         after = last.rowKey;
       }
     }),
   );
-  return perShard.flat();
+  return total > maxRows ? null : perShard.flat();
 }
 
 export interface MergedPage<T> {

@@ -111,6 +111,13 @@ describe('computeStats', () => {
     expect(bySender.rows.map((r) => r.group)).toEqual(['contoso.com', 'fabrikam.com']);
   });
 
+  it('refuses a window holding more sum rows than a stats answer may read, naming from', async () => {
+    const failed = await computeStats(index, stats({ from: '2026-11-29', to: '2026-12-01' }), providerGrouping(), testIo(), { maxSumRows: 3 }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(QueryParamError);
+    expect(failed).toMatchObject({ param: 'from' });
+    expect((failed as QueryParamError).reason).toContain('more than 3 sum rows');
+  });
+
   it('has a built-in map naming each domain once', () => {
     const all = Object.values(BUILT_IN_PROVIDERS).flat();
     expect(new Set(all).size).toBe(all.length);
