@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import type { LedgerTables } from '../../src/store/ledgerTables.js';
+import { verifyStats } from '../../src/queries/verifyStats.js';
+import { StorageMeter } from '../../src/store/storageRetry.js';
 
 /**
  * What the index table should hold, computed straight from the messages table (message rows and
@@ -110,5 +112,9 @@ export async function expectIndexConsistent(tables: LedgerTables): Promise<Await
   expect(stored.times).toEqual(expected.times);
   expect(stored.recipients).toEqual(expected.recipients);
   expect(stored.pending).toBe(0);
+  // And `stats --verify`'s own recomputation (the projection code, from the recipient rows) agrees.
+  const verified = await verifyStats(tables, { from: '1900-01-01T00:00:00.0000000Z', to: '9999-12-31T00:00:00.0000000Z' }, { policy: tables.retryPolicy, meter: new StorageMeter() });
+  expect(verified.differences).toEqual([]);
+  expect(verified.consistent).toBe(true);
   return stored;
 }
