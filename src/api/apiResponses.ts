@@ -22,12 +22,14 @@ export const paramProblemResponse = (status: 400 | 404, problem: ParamProblem): 
   jsonResponse(status, { error: problem.reason, param: problem.param });
 
 /**
- * A thrown error as a response: storage that stayed unavailable through its retries (or a transient
+ * A thrown error as a response: a usage error naming a parameter is a 400; storage that stayed unavailable through its retries (or a transient
  * fault that escaped them) is a 503 with Retry-After, which the caller may retry; anything else is a
  * fault of the app, a 500 without detail. Both are logged with their context.
  */
 export function failureResponse(thrown: unknown, options: { route: string; log: (message: string) => void }): ApiResponse {
   const error = ensureError(thrown);
+  const problem = paramProblemOf(error);
+  if (problem !== null) return paramProblemResponse(400, problem);
   const retryable = (error instanceof LedgerError && error.retryable) || isTransientStorageError(thrown);
   const context = error instanceof LedgerError ? ` ${JSON.stringify(error.context)}` : '';
   options.log(redactSecrets(`api ${options.route}: ${error.name}${error instanceof LedgerError ? ` ${error.code}` : ''}: ${error.message}${context}`));
@@ -36,4 +38,14 @@ export function failureResponse(thrown: unknown, options: { route: string; log: 
   }
   const misconfigured = error instanceof LedgerError && error.code === 'config_invalid';
   return jsonResponse(500, { error: misconfigured ? 'the function app is misconfigured; see its log' : 'internal error; see the function log', retryable: false });
+}
+
+/**
+ * A usage error naming a parameter (the queries' QueryParamError, thrown where a query can tell only
+ * late, e.g. a grouping switched off by configuration) is bad input, not a fault: a 400.
+ */
+function paramProblemOf(error: Error): ParamProblem | null {
+  if (!(error instanceof LedgerError) || error.code !== 'usage' || typeof error.context['param'] !== 'string') return null;
+  const reason: unknown = 'reason' in error ? error.reason : error.message;
+  return { param: error.context['param'], reason: typeof reason === 'string' ? reason : error.message };
 }

@@ -79,11 +79,12 @@ export function defineRoute<P, Q>(spec: RouteSpec<P, Q>): ApiRoute {
     response: spec.response,
     notFound: spec.notFound ?? null,
     async handle(request, invocation) {
-      const path = spec.path.read(request.path);
+      const context = { now: invocation.now, path: request.path };
+      const path = spec.path.read(request.path, context);
       if (!path.ok) return paramProblemResponse(400, path.problem);
       const values = readQuery(request.query, spec.query.docs);
       if (!values.ok) return paramProblemResponse(400, values.problem);
-      const query = spec.query.read(values.value);
+      const query = spec.query.read(values.value, context);
       if (!query.ok) return paramProblemResponse(400, query.problem);
       try {
         const answer = await spec.answer({ path: path.value, query: query.value }, invocation);

@@ -24,9 +24,15 @@ export interface ParamDoc {
   readonly schema: Readonly<Record<string, unknown>>;
 }
 
+/** What a reader may need besides the values: relative times resolve against `now`; query readers see the path. */
+export interface ParamContext {
+  readonly now: Date;
+  readonly path: ReadonlyMap<string, string>;
+}
+
 export interface ParamReader<T> {
   readonly docs: readonly ParamDoc[];
-  read(values: ReadonlyMap<string, string>): ParamResult<T>;
+  read(values: ReadonlyMap<string, string>, context: ParamContext): ParamResult<T>;
 }
 
 /** Azure's function key may come as `?code=`: the host checks it, so it is no parameter of any route. */
