@@ -10,20 +10,20 @@ import { StorageMeter, type StorageCallIo } from '../store/storageRetry.js';
  * The ledger's read answers, one function per question, shared by the CLI commands (their --json output)
  * and the HTTP API (its response bodies): one module computes both, so they cannot drift apart.
  */
-const ioOf = (tables: LedgerTables): StorageCallIo => ({ policy: tables.retryPolicy, meter: new StorageMeter() });
+export const storageIoOf = (tables: LedgerTables): StorageCallIo => ({ policy: tables.retryPolicy, meter: new StorageMeter() });
 
 export type MessageAnswer = MessageView & { readonly messageId: string };
 
 /** One message and its recipients, under the id the ledger stores (case as ACS wrote it), or null. */
 export async function readMessage(tables: LedgerTables, messageId: string): Promise<MessageAnswer | null> {
-  const view = await getMessage(tables.messages, messageId, ioOf(tables));
+  const view = await getMessage(tables.messages, messageId, storageIoOf(tables));
   if (view === null) return null;
   return { messageId: view.message?.messageId ?? view.recipients[0]?.messageId ?? messageId, ...view };
 }
 
 /** "May I still send to this address?" (`check --json`, GET /api/suppressions/{address}). */
 export async function readSuppression(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {
-  const record = await getBounceRecord(tables.bounces, address, ioOf(tables));
+  const record = await getBounceRecord(tables.bounces, address, storageIoOf(tables));
   return answerSuppression(address, record, now);
 }
 
@@ -38,7 +38,7 @@ export function parseSinceTime(text: string): string | null {
 
 /** The bounce registry, newest bounce first (`bounces --json`, GET /api/bounces). */
 export function readBounces(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
-  return listBounceRecords(tables.bounces, options, ioOf(tables));
+  return listBounceRecords(tables.bounces, options, storageIoOf(tables));
 }
 
 export const ALERT_STATES = ['pending', 'delivered', 'failed'] as const satisfies readonly AlertState[];
@@ -63,7 +63,7 @@ export interface AlertListItem {
 
 /** Alerts oldest first, optionally of one state. */
 export async function readAlerts(tables: LedgerTables, options: { state?: AlertState }): Promise<AlertListItem[]> {
-  const deliveries = await listAlertDeliveries(tables.alerts, ioOf(tables), options.state ? { states: [options.state] } : {});
+  const deliveries = await listAlertDeliveries(tables.alerts, storageIoOf(tables), options.state ? { states: [options.state] } : {});
   return deliveries.map(toAlertListItem);
 }
 
@@ -90,7 +90,7 @@ export function toAlertListItem(d: AlertDelivery): AlertListItem {
 /** Every dead letter, optionally of one reason code, in the order of their origin (file and line). */
 export async function readDeadLetters(tables: LedgerTables, options: { reason?: string }): Promise<StoredDeadLetter[]> {
   const letters: StoredDeadLetter[] = [];
-  for await (const letter of listDeadLetters(tables.deadLetters, ioOf(tables))) {
+  for await (const letter of listDeadLetters(tables.deadLetters, storageIoOf(tables))) {
     if (options.reason === undefined || letter.reasonCode === options.reason) letters.push(letter);
   }
   return letters.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
