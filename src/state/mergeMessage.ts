@@ -2,6 +2,7 @@ import type { EngagementEvent, MessageEvent, SendMailEvent, StatusEvent } from '
 import { compareObservations, compareText, isFinalStatus } from './deliveryStatus.js';
 import type { ClickedUrl, MessageState, RecipientState } from './messageState.js';
 import { emptyMessage, emptyRecipient } from './messageState.js';
+import { updateDigest } from './recipientDigest.js';
 
 /**
  * The state merge: (current state of one message, new records for it) → next state. Pure.
@@ -51,7 +52,13 @@ export function mergeMessage(
     after.get(address) ?? before.get(address) ?? emptyRecipient(messageId, address);
 
   for (const event of events) {
-    message = { ...message, appliedRecords: message.appliedRecords + 1, resourceId: maxText(message.resourceId, event.resourceId) };
+    message = {
+      ...message,
+      appliedRecords: message.appliedRecords + 1,
+      resourceId: maxText(message.resourceId, event.resourceId),
+      firstRecordTime: minTime(message.firstRecordTime, event.time),
+      firstStatusTime: event.kind === 'status' ? minTime(message.firstStatusTime, event.time) : message.firstStatusTime,
+    };
     switch (event.kind) {
       case 'send':
         message = applySend(message, event);
@@ -222,7 +229,8 @@ function recount(
     hardBounceCount += Number(next.hardBounce) - Number(previous?.hardBounce ?? false);
   }
   const complete = message.uniqueRecipientsCount !== null && finalRecipientCount >= message.uniqueRecipientsCount;
-  return { ...message, statusCounts: sortKeys(statusCounts), recipientCount, finalRecipientCount, hardBounceCount, complete };
+  const recipientDigest = after.size === 0 ? message.recipientDigest : updateDigest(message.recipientDigest, after.values());
+  return { ...message, statusCounts: sortKeys(statusCounts), recipientCount, finalRecipientCount, hardBounceCount, complete, recipientDigest };
 }
 
 /** Null prototype, so that a status named "__proto__" is an own key like the others. */

@@ -1,3 +1,5 @@
+import type { RecipientDigest } from './recipientDigest.js';
+
 /**
  * Delivery state, as plain data. One MessageState per message (CorrelationId), one RecipientState per
  * recipient address exactly as ACS reported it. Every field is derived from the applied records by an
@@ -35,6 +37,17 @@ export interface MessageState {
   readonly complete: boolean;
   /** Records applied to this message, all categories. */
   readonly appliedRecords: number;
+  /** The earliest time of any status record (message-level or recipient); the message's time without a SendMail record. */
+  readonly firstStatusTime: string | null;
+  /** The earliest time of any record: the message's time when it has neither a SendMail nor a status record. */
+  readonly firstRecordTime: string | null;
+  /** Every recipient, as the indexes need it (recipientDigest.ts), sorted by address. */
+  readonly recipientDigest: readonly RecipientDigest[];
+  /**
+   * The digest names every recipient. False only for a message row written before digests existed that
+   * already had recipients: such a message is left out of the indexes until `reindex` rebuilds it.
+   */
+  readonly digestComplete: boolean;
 }
 
 export interface ClickedUrl {
@@ -96,6 +109,10 @@ export function emptyMessage(messageId: string): MessageState {
     hardBounceCount: 0,
     complete: false,
     appliedRecords: 0,
+    firstStatusTime: null,
+    firstRecordTime: null,
+    recipientDigest: [],
+    digestComplete: true,
   };
 }
 

@@ -39,7 +39,8 @@ export async function* listMessages(table: TableClient, io: StorageCallIo = defa
 export function messageDocument(view: MessageView & { readonly messageId: string }): Record<string, unknown> {
   return {
     messageId: view.messageId,
-    message: view.message,
+    // The digest repeats the recipients below, for the indexes; it is not part of the answer.
+    message: view.message === null ? null : (({ recipientDigest: _d, ...rest }) => rest)(view.message),
     recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, ...rest }) => rest),
   };
 }

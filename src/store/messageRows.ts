@@ -1,7 +1,8 @@
 import type { MessageEvent } from '../ingest/ledgerEvent.js';
 import type { ClickedUrl, MessageState, RecipientState } from '../state/messageState.js';
 import type { RowProperties } from './partitionCommit.js';
-import { jsonOf, numberOf, textOf } from './entityFields.js';
+import { jsonOf, longTextOf, longTextProperties, numberOf, textOf } from './entityFields.js';
+import { parseDigest, serializeDigest } from '../state/recipientDigest.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -60,6 +61,10 @@ export function toMessageRow(state: MessageState): RowProperties {
     hardBounceCount: state.hardBounceCount,
     complete: state.complete,
     appliedRecords: state.appliedRecords,
+    firstStatusTime: state.firstStatusTime,
+    firstRecordTime: state.firstRecordTime,
+    digestComplete: state.digestComplete,
+    ...longTextProperties('recipientDigest', serializeDigest(state.recipientDigest)),
   };
 }
 
@@ -89,7 +94,17 @@ export function fromMessageRow(row: Readonly<Record<string, unknown>>): MessageS
     hardBounceCount: numberOf(row, 'hardBounceCount') ?? 0,
     complete: row['complete'] === true,
     appliedRecords: numberOf(row, 'appliedRecords') ?? 0,
+    firstStatusTime: textOf(row, 'firstStatusTime'),
+    firstRecordTime: textOf(row, 'firstRecordTime'),
+    ...digestOfRow(row),
   };
+}
+
+/** A row written before digests existed has none: complete only if it had no recipients yet. */
+function digestOfRow(row: Readonly<Record<string, unknown>>): Pick<MessageState, 'recipientDigest' | 'digestComplete'> {
+  const digest = parseDigest(longTextOf(row, 'recipientDigest'));
+  if (digest === null) return { recipientDigest: [], digestComplete: (numberOf(row, 'recipientCount') ?? 0) === 0 };
+  return { recipientDigest: digest, digestComplete: row['digestComplete'] !== false };
 }
 
 export function toRecipientRow(state: RecipientState): RowProperties {
