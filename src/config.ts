@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { LedgerError } from './errors.js';
 import { connectionStringProblem } from './store/connectionStringProblem.js';
 import { flag, fraction, optionalText, positiveInt, wholeNumber } from './config/settingParsers.js';
+import { providerDomainsSetting } from './config/providerDomains.js';
+import type { ProviderGrouping } from './queries/providers.js';
 
 /**
  * All configuration is read here, once, from the environment (app settings in Azure, local.settings.json
@@ -161,7 +163,10 @@ const coreSchema = z.object({
   LEDGER_BOUNCE_RATE_CRITICAL: fraction('LEDGER_BOUNCE_RATE_CRITICAL', 0.05),
 });
 
-export const settingsSchema = coreSchema.extend(webhookSchema.shape);
+/** Read apart from the core, like the webhook's: a bad value switches provider grouping off, nothing else (src/config/providerDomains.ts). */
+const querySchema = z.object({ LEDGER_PROVIDER_DOMAINS: optionalText });
+
+export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape);
 
 /** The names of every setting our code reads (the infra template must set them, and only them). */
 export const LEDGER_SETTING_NAMES = Object.keys(settingsSchema.shape) as readonly (keyof typeof settingsSchema.shape)[];
@@ -192,6 +197,8 @@ export interface LedgerConfig {
     /** Set when a webhook setting is invalid: the webhook sink is off and alerts wait as pending. */
     readonly webhookDisabled: DisabledSink | undefined;
   };
+  /** Recipient domain -> mailbox provider for `stats --group provider`, or off (why) when LEDGER_PROVIDER_DOMAINS is bad. */
+  readonly providers: ProviderGrouping;
   readonly bounceRate: {
     readonly windowHours: number;
     readonly minSends: number;
@@ -262,6 +269,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     commitConcurrency: s.LEDGER_COMMIT_CONCURRENCY,
     rowCacheRows: s.LEDGER_ROW_CACHE_ROWS,
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
+    providers: providerDomainsSetting(typeof env['LEDGER_PROVIDER_DOMAINS'] === 'string' ? env['LEDGER_PROVIDER_DOMAINS'] : undefined),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,
       minSends: s.LEDGER_BOUNCE_RATE_MIN_SENDS,

@@ -5,7 +5,7 @@ import type { MessageEvent } from '../ingest/ledgerEvent.js';
 import { mergeMessage, type MessageSnapshot } from '../state/mergeMessage.js';
 import { nextRateVector, rateVectorFields, rateVectorOfFields, type MessageRateVector } from '../guardrail/messageRateVector.js';
 import { foldAdd, foldContains, foldOf, foldProperties } from '../dedup/foldedSet.js';
-import type { RecipientState } from '../state/messageState.js';
+import type { MessageState, RecipientState } from '../state/messageState.js';
 import { toOutboxRow, writeAlertIntent } from '../store/alertOutbox.js';
 import { retractBounceObservations } from '../store/bounceRegistry.js';
 import type { BounceObservation } from '../state/bounceRecord.js';
@@ -42,6 +42,11 @@ export interface MessageApplyResult {
    * a replay repairs a sync a crash cut off), for the bounce-rate guardrail.
    */
   readonly rateVector: MessageRateVector | undefined;
+  /**
+   * The message as committed or, when every record was a duplicate, as stored (or remembered): what the
+   * indexes are brought up to. Undefined when the ledger holds no message row for it.
+   */
+  readonly state: MessageState | undefined;
   /** Records storage refused to take (with the reason), to be dead-lettered. */
   readonly rejected: readonly Rejected<MessageEvent>[];
 }
@@ -79,6 +84,7 @@ export async function applyMessageEvents(
     duplicates: results.reduce((n, r) => n + r.duplicates, 0),
     alerts: results.flatMap((r) => r.alerts),
     rateVector: results.reduce<MessageRateVector | undefined>((a, r) => (a === undefined || (r.rateVector?.version ?? -1) > a.version ? r.rateVector : a), undefined),
+    state: results.reduce<MessageState | undefined>((a, r) => (a === undefined || (r.state?.appliedRecords ?? -1) > a.appliedRecords ? r.state : a), undefined),
     rejected,
   };
 }
@@ -92,7 +98,7 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
   const answer = (rows: ReadonlyMap<string, StoredRow>, e: MessageEvent) => foldContains(foldOf(rows.get(dedupRowKey(e))?.properties), e.fingerprint);
   const overflowKeys = (rows: ReadonlyMap<string, StoredRow>) => chunk.flatMap((e) => (answer(rows, e) === 'overflow' ? [appliedRowKey(e.fingerprint)] : []));
 
-  return commitPartition(
+  return commitPartition<Omit<MessageApplyResult, 'rejected'>>(
     deps.messages,
     partitionKey,
     rowKeys,
@@ -107,10 +113,11 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
       const duplicates = chunk.length - fresh.length;
       const messageRow = rows.get(MESSAGE_ROW_KEY);
       const storedVector = messageRow === undefined ? undefined : rateVectorOfFields(messageId, messageRow.properties);
-      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector }, allApplied: true };
+      const storedState = messageRow === undefined ? undefined : fromMessageRow(messageRow.properties);
+      if (fresh.length === 0) return { writes: [], result: { applied: 0, duplicates, alerts: [], rateVector: storedVector, state: storedState }, allApplied: true };
 
       const snapshot: MessageSnapshot = {
-        message: messageRow === undefined ? undefined : fromMessageRow(messageRow.properties),
+        message: storedState,
         recipients: new Map(
           recipients.flatMap((address): [string, RecipientState][] => {
             const row = rows.get(recipientRowKey(address));
@@ -153,7 +160,7 @@ function commitChunk(messageId: string, chunk: readonly MessageEvent[], deps: Me
                 newAlerts.map((a) => writeAlertIntent(deps.alerts, a, { table: 'messages', partitionKey, rowKey: alertRowKey(a.recipient) }, deps.io, now)),
               );
             };
-      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateVector }, beforeCommit };
+      return { writes, result: { applied: fresh.length, duplicates, alerts: newAlerts, rateVector, state: change.message }, beforeCommit };
     },
     deps.io,
     { messageId },

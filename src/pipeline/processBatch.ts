@@ -14,6 +14,7 @@ import { StorageMeter } from '../store/storageRetry.js';
 import { applyMessageEvents, bounceObservationsOf } from './applyMessageEvents.js';
 import { recordBounceObservations } from '../store/bounceRegistry.js';
 import { applyUsageEvents } from './applyUsageEvents.js';
+import { projectMessages } from '../store/indexCommit.js';
 import { counts, type BatchReport } from './batchReport.js';
 import { triageBatch } from './triageBatch.js';
 
@@ -40,6 +41,8 @@ export interface PipelineDeps {
   readonly bounceRate?: RateThresholds;
   /** How long after an hour ends its window is evaluated (records still arriving for it); default 15 min. */
   readonly bounceRateSettleMs?: number;
+  /** Keep the time and recipient indexes and the sums (src/indexes/); default on. Off only for benchmarks. */
+  readonly indexes?: boolean;
 }
 
 export const DEFAULT_BOUNCE_RATE_SETTLE_MS = 15 * 60_000;
@@ -99,6 +102,9 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   );
   const deadLettersWritten = writeDeadLetters(deps.tables.deadLetters, triaged.deadLetters, io, now());
   const [messages, usage] = await Promise.all([messageResults, usageResults, deadLettersWritten]);
+  // After the message commits, from the states they committed (or, for duplicates, found): a crash in
+  // between fails the batch, and its redelivery brings the indexes up to the same states.
+  if (deps.indexes !== false) await projectMessages(deps.tables.index, messages.flatMap((m) => (m.state === undefined ? [] : [m.state])), io);
 
   const refused = [...messages, ...usage].flatMap((m) =>
     m.rejected.flatMap(({ events, reason }: Rejected<LedgerEvent>) =>

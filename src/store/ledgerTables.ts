@@ -20,6 +20,8 @@ export interface LedgerTables {
   readonly bounces: TableClient;
   /** Index of alerts awaiting dispatch (the outbox rows themselves live in the message partitions). */
   readonly alerts: TableClient;
+  /** Time and recipient indexes and the hourly and daily sums, in four shard partitions (src/indexes/). */
+  readonly index: TableClient;
   readonly retryPolicy: StorageRetryPolicy;
   /** What this process remembers of the rows it read and wrote (one per process: see rowCache.ts). */
   readonly rowCache: RowCache;
@@ -33,7 +35,7 @@ export interface LedgerTables {
   close(): Promise<void>;
 }
 
-type TableRole = 'messages' | 'usage' | 'deadLetters' | 'bounces' | 'alerts';
+type TableRole = 'messages' | 'usage' | 'deadLetters' | 'bounces' | 'alerts' | 'index';
 
 export function tableName(prefix: string, role: TableRole): string {
   return `${prefix}${role.charAt(0).toUpperCase()}${role.slice(1)}`;
@@ -64,6 +66,7 @@ export async function openLedgerTables(config: LedgerConfig, options: { allowEmb
     deadLetters: make(tableName(config.tablePrefix, 'deadLetters')),
     bounces: make(tableName(config.tablePrefix, 'bounces')),
     alerts: make(tableName(config.tablePrefix, 'alerts')),
+    index: make(tableName(config.tablePrefix, 'index')),
   };
   const retryPolicy: StorageRetryPolicy = { ...DEFAULT_STORAGE_RETRY, maxAttempts: config.storageMaxAttempts, timeoutMs: config.storageTimeoutMs };
   const io = { policy: retryPolicy, meter: new StorageMeter() };

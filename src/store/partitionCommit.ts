@@ -29,6 +29,13 @@ export interface StoredRow {
 export interface RowWrite {
   readonly rowKey: string;
   readonly properties: RowProperties;
+  /**
+   * Default: conditional on what was read (replace on its ETag, or create if absent). The blind modes
+   * write or remove a row unconditionally (a transaction cannot make a delete conditional), so they are
+   * only for rows that a conditional row of the same transaction vouches for: the index pointer names
+   * exactly the index rows of its message (indexCommit.ts).
+   */
+  readonly mode?: 'blindUpsert' | 'blindDelete';
 }
 
 export interface CommitPlan<T> {
@@ -103,8 +110,11 @@ export async function commitPartition<T>(
       });
     }
     const entities = writes.map((write) => ({ partitionKey, rowKey: write.rowKey, ...fitForTable(write.properties), [COMMIT_ID]: commitId }));
-    const actions: TransactionAction[] = entities.map((entity) => {
+    const actions: TransactionAction[] = entities.map((entity, index) => {
       const existing = rows.get(entity.rowKey);
+      const mode = writes[index]?.mode;
+      if (mode === 'blindDelete') return ['delete', { partitionKey, rowKey: entity.rowKey }];
+      if (mode === 'blindUpsert') return ['upsert', entity, 'Replace'];
       return existing === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: existing.etag }];
     });
     await beforeCommit?.();
@@ -121,7 +131,10 @@ export async function commitPartition<T>(
         },
         { ...io, context: { ...context, partitionKey } },
       );
-      if (cache !== undefined) rememberWrites(cache, tableName, entities, response.subResponses);
+      if (cache !== undefined) {
+        rememberWrites(cache, tableName, entities, response.subResponses);
+        for (const write of writes) if (write.mode === 'blindDelete') cache.forget(tableName, partitionKey, write.rowKey);
+      }
       return result;
     } catch (error) {
       if (cache !== undefined) for (const key of [...rowKeys, ...more, ...writes.map((w) => w.rowKey)]) cache.forget(tableName, partitionKey, key);

@@ -21,6 +21,7 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_COMMIT_CONCURRENCY: 'tuning knob (partition commits in flight per batch)',
   LEDGER_ROW_CACHE_ROWS: 'tuning knob (rows remembered per worker to plan commits without reading first)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
+  LEDGER_PROVIDER_DOMAINS: 'optional: the built-in mailbox-provider map serves until a deployment adds its own domains',
 };
 
 /** Settings the Functions platform (or @azure/identity, for AZURE_CLIENT_ID) reads that our schema does not. */

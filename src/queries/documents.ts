@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * The response documents of the queries: what `--json` prints and what the HTTP API returns, field for
+ * field. The OpenAPI document is generated from these schemas (z.toJSONSchema), so a field the query
+ * functions return must be declared here; the tests validate real responses against them.
+ */
+
+const time = z.string().describe('UTC time, ISO 8601 with 7 fractional digits (2026-11-30T14:05:06.1234567Z)');
+const continuation = z
+  .string()
+  .nullable()
+  .describe('Opaque token: pass it as `continuation` with the same other parameters for the next page; null on the last page');
+const rowsRead = z.number().int().nonnegative().describe('Index rows this answer read from storage (its cost)');
+const count = z.number().int().nonnegative();
+const statusCounts = z
+  .record(z.string(), z.number().int())
+  .describe('Recipients by current status, each ACS status name its own key ("(none)" = no status record yet)');
+
+export const recipientMessageSchema = z.object({
+  messageId: z.string(),
+  /** The message's time (index order). */
+  time,
+  status: z.string().nullable().describe("This recipient's current delivery status"),
+  statusTime: z.string().nullable(),
+  smtpStatusCode: z.string().nullable(),
+  enhancedSmtpStatusCode: z.string().nullable(),
+  hardBounce: z.boolean(),
+  senderDomain: z.string().nullable(),
+  views: count,
+  clicks: count,
+});
+
+export const recipientMessagesDocumentSchema = z.object({
+  address: z.string().describe('The address as asked; matched case-insensitively'),
+  messages: z.array(recipientMessageSchema).describe('Newest first'),
+  continuation,
+  rowsRead,
+});
+
+export const windowMessageSchema = z.object({
+  messageId: z.string(),
+  time,
+  timeSource: z.enum(['send', 'status', 'record']).describe('Where `time` comes from: the SendMail record, else the first status record, else the first record'),
+  senderDomain: z.string().nullable(),
+  recipients: count,
+  statusCounts,
+  hardBounces: count,
+  recipientDomains: z.array(z.string()),
+  views: count,
+  clicks: count,
+});
+
+export const messagesDocumentSchema = z.object({
+  from: time.describe('Window start, inclusive'),
+  to: time.describe('Window end, exclusive'),
+  messages: z.array(windowMessageSchema).describe('Newest first, filtered'),
+  continuation,
+  rowsRead,
+});
+
+const rate = z.number().min(0).nullable();
+
+export const statsCountsSchema = z.object({
+  recipients: count,
+  statuses: statusCounts,
+  finalRecipients: count.describe('Recipients whose status is final: Delivered, Bounced, Suppressed, Failed, Quarantined, FilteredSpam'),
+  hardBounces: count,
+  viewers: count.describe('Recipients with at least one view'),
+  clickers: count.describe('Recipients with at least one click'),
+  views: count,
+  clicks: count,
+  deliveryRate: rate.describe('Delivered / finalRecipients; null when finalRecipients is 0'),
+  hardBounceRate: rate.describe('hardBounces / finalRecipients; null when finalRecipients is 0'),
+  openRate: rate.describe('viewers / Delivered; null when no recipient is Delivered'),
+  clickRate: rate.describe('clickers / Delivered; null when no recipient is Delivered'),
+});
+
+export const statsRowSchema = statsCountsSchema.extend({
+  bucket: z.string().describe('The hour (2026-11-30T14) or UTC day (2026-11-30)'),
+  group: z
+    .string()
+    .nullable()
+    .describe('The sender domain, recipient domain or provider of the row ("" = unknown sender or an address without @); null with group=none'),
+});
+
+export const statsDocumentSchema = z.object({
+  from: time.describe('Start of the first bucket'),
+  to: time.describe('End of the last bucket (exclusive)'),
+  by: z.enum(['hour', 'day']),
+  group: z.enum(['none', 'sender-domain', 'recipient-domain', 'provider']),
+  rows: z.array(statsRowSchema).describe('By bucket, then group'),
+  totals: statsCountsSchema,
+  rowsRead,
+});
+
+export const verifyDifferenceSchema = z.object({
+  kind: z.enum(['sum', 'time', 'recipient', 'pointer']),
+  partitionKey: z.string(),
+  rowKey: z.string(),
+  messageId: z.string().nullable(),
+  reason: z.string(),
+  expected: z.string().nullable().describe('What the messages table implies (JSON), null if the row should not exist'),
+  actual: z.string().nullable().describe('What the index holds (JSON), null if the row is missing'),
+});
+
+export const verifyDocumentSchema = z.object({
+  from: time,
+  to: time,
+  consistent: z.boolean(),
+  messagesChecked: count,
+  messagesNotIndexed: count.describe('Messages that cannot be indexed yet (no record time, or a row from before digests)'),
+  rowsRead: count.describe('Rows read from the messages and index tables'),
+  differences: z.array(verifyDifferenceSchema),
+});
+
+export const queryErrorDocumentSchema = z.object({
+  error: z.string().describe('Why the parameter is wrong'),
+  param: z.string().describe('The parameter, named as in the query string (the CLI flag without --)'),
+});
+
+export type RecipientMessage = z.infer<typeof recipientMessageSchema>;
+export type RecipientMessagesDocument = z.infer<typeof recipientMessagesDocumentSchema>;
+export type WindowMessage = z.infer<typeof windowMessageSchema>;
+export type MessagesDocument = z.infer<typeof messagesDocumentSchema>;
+export type StatsCounts = z.infer<typeof statsCountsSchema>;
+export type StatsRow = z.infer<typeof statsRowSchema>;
+export type StatsDocument = z.infer<typeof statsDocumentSchema>;
+export type VerifyDifference = z.infer<typeof verifyDifferenceSchema>;
+export type VerifyDocument = z.infer<typeof verifyDocumentSchema>;
+export type QueryErrorDocument = z.infer<typeof queryErrorDocumentSchema>;
