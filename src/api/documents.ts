@@ -38,6 +38,9 @@ export const MessageStateSchema = z.strictObject({
   hardBounceCount: count,
   complete: z.boolean().describe('every unique recipient has a final status'),
   appliedRecords: count,
+  firstStatusTime: maybeTime.describe("the earliest status record's time: the message's time without a SendMail record"),
+  firstRecordTime: maybeTime.describe("the earliest record's time: the message's time without a SendMail or status record"),
+  digestComplete: z.boolean().describe('false only for a message stored before digests existed, left out of the indexes until reindexed'),
 });
 
 export const RecipientDocumentSchema = z.strictObject({

@@ -3,12 +3,22 @@ import { defineRoute, found, type ApiRoute } from './apiRoute.js';
 import { alertsRoute, bouncesRoute, deadLettersRoute, messageRoute, suppressionRoute } from './ledgerRoutes.js';
 import { buildOpenApiDocument } from './openApi.js';
 import { noParams } from './params.js';
+import { messagesRoute, recipientMessagesRoute, statsRoute } from './queryRoutes.js';
 
 /**
  * The route table of the one HTTP API: src/functions/httpApi.ts registers each entry as a function,
  * and the OpenAPI document lists the same entries. A new route is one line here.
  */
-const LEDGER_ROUTES: readonly ApiRoute[] = [messageRoute, suppressionRoute, bouncesRoute, alertsRoute, deadLettersRoute];
+const LEDGER_ROUTES: readonly ApiRoute[] = [
+  messagesRoute,
+  messageRoute,
+  recipientMessagesRoute,
+  statsRoute,
+  suppressionRoute,
+  bouncesRoute,
+  alertsRoute,
+  deadLettersRoute,
+];
 
 /** Bump when a route or a document changes shape (documents only grow within a major version). */
 export const API_VERSION = '1.0.0';

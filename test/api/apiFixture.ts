@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { ApiLedger, ApiResponse, ApiRoute } from '../../src/api/apiRoute.js';
 import { API_ROUTES } from '../../src/api/routes.js';
 import { replayCommand } from '../../src/cli/commands/replayCommand.js';
@@ -39,6 +39,21 @@ export async function replayedSamples(): Promise<ApiFixture> {
       await tables.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The samples' ledger for the whole file: replayed once before its tests, closed after them. */
+export function useReplayedSamples(): () => ApiFixture {
+  let fixture: ApiFixture | undefined;
+  beforeAll(async () => {
+    fixture = await replayedSamples();
+  }, 120_000);
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  return () => {
+    if (fixture === undefined) throw new Error('the samples are replayed in beforeAll');
+    return fixture;
   };
 }
 

@@ -1,15 +1,13 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiResponse } from '../../src/api/apiRoute.js';
+import { describe, expect, inject, it } from 'vitest';
 import { openApiPath } from '../../src/api/openApi.js';
 import { API_ROUTES, openApiDocument } from '../../src/api/routes.js';
 import { openLedgerTables } from '../../src/store/ledgerTables.js';
 import { listMessages } from '../../src/store/messageQueries.js';
 import { startFaultyProxy } from '../helpers/faultyStorageProxy.js';
 import { testConfig } from '../helpers/ledgerFixture.js';
-import { callRoute, replayedSamples, routeNamed, type ApiFixture } from './apiFixture.js';
+import { callRoute, useReplayedSamples } from './apiFixture.js';
+import { expectConforms, served } from './responseConformance.js';
 
 /**
  * The OpenAPI document against the real thing: the document is checked as OpenAPI 3.1 by a validator of
@@ -17,33 +15,8 @@ import { callRoute, replayedSamples, routeNamed, type ApiFixture } from './apiFi
  * on Azurite, are checked against the schemas the document gives for their route and status (ajv,
  * JSON Schema 2020-12, formats on). Error answers included.
  */
-type Doc = { paths: Record<string, { get: { operationId: string; responses: Record<string, { content?: Record<string, { schema: object }> }> } }> };
-
-let fixture: ApiFixture;
-const doc = openApiDocument() as unknown as Doc;
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-addFormats.default(ajv);
-
-beforeAll(async () => {
-  fixture = await replayedSamples();
-}, 120_000);
-afterAll(async () => {
-  await fixture.close();
-});
-
-/** The schema the document gives for this route's answer with this status. */
-function responseSchema(name: string, status: number): object {
-  const operation = doc.paths[openApiPath(routeNamed(name))]?.get;
-  const schema = operation?.responses[String(status)]?.content?.['application/json']?.schema;
-  if (schema === undefined) throw new Error(`the document gives no JSON body for ${name} ${status}`);
-  return schema;
-}
-
-function expectConforms(name: string, response: ApiResponse): void {
-  const validate = ajv.compile(responseSchema(name, response.status));
-  const valid = validate(response.body);
-  expect(valid, `${name} ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-}
+const doc = served();
+const fixtureOf = useReplayedSamples();
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
@@ -63,7 +36,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('is what GET /api/openapi.json answers', async () => {
-    const response = await callRoute(fixture, 'getOpenApi');
+    const response = await callRoute(fixtureOf(), 'getOpenApi');
     expect(response.status).toBe(200);
     expect(response.body).toEqual(openApiDocument());
     expectConforms('getOpenApi', response);
@@ -81,15 +54,15 @@ describe('real responses conform to the document', () => {
     ['listDeadLetters', {}],
     ['listDeadLetters', { query: 'reason=invalid_json' }],
   ])('200: %s %j', async (name, request) => {
-    const response = await callRoute(fixture, name, request);
+    const response = await callRoute(fixtureOf(), name, request);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expectConforms(name, response);
   });
 
   it('200: getMessageState for every message of the samples', async () => {
     let checked = 0;
-    for await (const message of listMessages(fixture.ledger.tables.messages)) {
-      const response = await callRoute(fixture, 'getMessageState', { path: { messageId: message.messageId.toUpperCase() } });
+    for await (const message of listMessages(fixtureOf().ledger.tables.messages)) {
+      const response = await callRoute(fixtureOf(), 'getMessageState', { path: { messageId: message.messageId.toUpperCase() } });
       expect(response.status).toBe(200);
       expectConforms('getMessageState', response);
       checked += 1;
@@ -99,10 +72,10 @@ describe('real responses conform to the document', () => {
 
   it('the lists it checks are not empty (a schema checked against [] proves nothing)', async () => {
     for (const name of ['listBounces', 'listAlerts', 'listDeadLetters']) {
-      const response = await callRoute(fixture, name);
+      const response = await callRoute(fixtureOf(), name);
       expect((response.body as unknown[]).length, name).toBeGreaterThan(0);
     }
-    const types = ((await callRoute(fixture, 'listAlerts')).body as { type: string }[]).map((a) => a.type);
+    const types = ((await callRoute(fixtureOf(), 'listAlerts')).body as { type: string }[]).map((a) => a.type);
     expect(new Set(types)).toEqual(new Set(['hard_bounce', 'bounce_rate']));
   });
 
@@ -118,9 +91,9 @@ describe('real responses conform to the document', () => {
     ['listDeadLetters', { query: 'reason=' }, 400, 'reason'],
     ['getOpenApi', { query: 'format=yaml' }, 400, 'format'],
   ])('error: %s %j answers %i naming %s', async (name, request, status, param) => {
-    const response = await callRoute(fixture, name, request, () => Promise.reject(new Error('bad input must not reach storage')));
+    const response = await callRoute(fixtureOf(), name, request, () => Promise.reject(new Error('bad input must not reach storage')));
     if (status === 404) {
-      const real = await callRoute(fixture, name, request);
+      const real = await callRoute(fixtureOf(), name, request);
       expect(real).toMatchObject({ status, body: { param } });
       expectConforms(name, real);
       return;
@@ -131,25 +104,25 @@ describe('real responses conform to the document', () => {
   });
 
   it('the function key (?code=) is the host’s business: accepted and ignored', async () => {
-    const response = await callRoute(fixture, 'listAlerts', { query: 'code=abc&state=pending' });
+    const response = await callRoute(fixtureOf(), 'listAlerts', { query: 'code=abc&state=pending' });
     expect(response.status).toBe(200);
   });
 
   it('503 with Retry-After and no stack when storage stays unavailable', async () => {
     const proxy = await startFaultyProxy(inject('azuriteConnectionString'));
     try {
-      const config = testConfig({ LEDGER_STORAGE: proxy.connectionString, LEDGER_TABLE_PREFIX: fixture.ledger.config.tablePrefix, LEDGER_STORAGE_MAX_ATTEMPTS: '2' });
+      const config = testConfig({ LEDGER_STORAGE: proxy.connectionString, LEDGER_TABLE_PREFIX: fixtureOf().ledger.config.tablePrefix, LEDGER_STORAGE_MAX_ATTEMPTS: '2' });
       const tables = await openLedgerTables(config, { allowEmbedded: false });
       try {
         proxy.fault = { kind: '503', remaining: 1_000 };
         for (const name of ['getMessageState', 'listBounces'] as const) {
-          const response = await callRoute(fixture, name, { path: { messageId: '6f2a1c3e-4b5d-4e7f-9a01-23456789abcd' } }, () => Promise.resolve({ config, tables }));
+          const response = await callRoute(fixtureOf(), name, { path: { messageId: '6f2a1c3e-4b5d-4e7f-9a01-23456789abcd' } }, () => Promise.resolve({ config, tables }));
           expect(response.status).toBe(503);
           expect(response.headers['Retry-After']).toBe('5');
           expect(response.body).toEqual({ error: 'the ledger storage did not answer in time; retry later', retryable: true });
           expectConforms(name, response);
         }
-        expect(fixture.logs.some((l) => l.includes('storage_unavailable'))).toBe(true);
+        expect(fixtureOf().logs.some((l) => l.includes('storage_unavailable'))).toBe(true);
       } finally {
         await tables.close();
       }

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { callRoute, replayedSamples, type ApiFixture } from './apiFixture.js';
+import { callRoute, useReplayedSamples } from './apiFixture.js';
 
 /**
  * "The same answers as the CLI": each route and the CLI command it stands for, run on the same
  * ledger (the samples, replayed on Azurite); the route's body must equal what `--json` prints.
  */
-let fixture: ApiFixture;
-
-beforeAll(async () => {
-  fixture = await replayedSamples();
-}, 120_000);
-afterAll(async () => {
-  await fixture.close();
-});
+const fixtureOf = useReplayedSamples();
 
 /** Runs the CLI in this process on the fixture's ledger and parses the one JSON document it prints. */
 async function cliJson(...argv: string[]): Promise<unknown> {
@@ -23,7 +16,7 @@ async function cliJson(...argv: string[]): Promise<unknown> {
     return true;
   });
   try {
-    const code = await runCli([...argv, '--json'], fixture.env);
+    const code = await runCli([...argv, '--json'], fixtureOf().env);
     expect(code, argv.join(' ')).toBe(0);
   } finally {
     write.mockRestore();
@@ -42,25 +35,25 @@ describe('every route answers what its CLI command prints with --json', () => {
     [['deadletters'], 'listDeadLetters', {}],
     [['deadletters', '--reason', 'invalid_json'], 'listDeadLetters', { query: 'reason=invalid_json' }],
   ] as const)('%j = %s %j', async (argv, name, request) => {
-    const api = await callRoute(fixture, name, request);
+    const api = await callRoute(fixtureOf(), name, request);
     expect(api.status).toBe(200);
     expect(api.body).toEqual(await cliJson(...argv));
   });
 
   it('message: the same document for a sample of the messages, looked up in upper case', async () => {
-    const bounces = (await callRoute(fixture, 'listBounces')).body as { lastMessageId: string }[];
+    const bounces = (await callRoute(fixtureOf(), 'listBounces')).body as { lastMessageId: string }[];
     const ids = [...new Set(bounces.map((b) => b.lastMessageId))].slice(0, 5);
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) {
-      const api = await callRoute(fixture, 'getMessageState', { path: { messageId: id.toUpperCase() } });
+      const api = await callRoute(fixtureOf(), 'getMessageState', { path: { messageId: id.toUpperCase() } });
       expect(api.status).toBe(200);
       expect(api.body).toEqual(await cliJson('message', id.toUpperCase()));
     }
   });
 
   it('the lists compared are not empty, and the filters filter', async () => {
-    const all = (await callRoute(fixture, 'listDeadLetters')).body as { reasonCode: string }[];
-    const one = (await callRoute(fixture, 'listDeadLetters', { query: 'reason=invalid_json' })).body as { reasonCode: string }[];
+    const all = (await callRoute(fixtureOf(), 'listDeadLetters')).body as { reasonCode: string }[];
+    const one = (await callRoute(fixtureOf(), 'listDeadLetters', { query: 'reason=invalid_json' })).body as { reasonCode: string }[];
     expect(all.length).toBe(14);
     expect(one.length).toBeGreaterThan(0);
     expect(one.length).toBeLessThan(all.length);

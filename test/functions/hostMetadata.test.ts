@@ -63,7 +63,10 @@ afterAll(() => {
 
 /** Names are fixed for good: a function's keys belong to its name. */
 const HTTP_ROUTES = [
+  ['listMessages', 'messages'],
   ['getMessageState', 'messages/{messageId}'],
+  ['listRecipientMessages', 'recipients/{address}/messages'],
+  ['getStats', 'stats'],
   ['getSuppression', 'suppressions/{address}'],
   ['listBounces', 'bounces'],
   ['listAlerts', 'alerts'],
