@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { callRoute, useReplayedSamples } from './apiFixture.js';
 import { expectConforms } from './responseConformance.js';
 
@@ -70,6 +71,19 @@ describe('index routes: real responses conform to the document', () => {
     }
     const other = await callRoute(fixtureOf(), 'listRecipientMessages', { path: { address: 'k.roberts@example.net' }, query: `continuation=${token}` }, noStorage);
     expect(other).toMatchObject({ status: 400, body: { param: 'continuation' } });
+  });
+});
+
+describe('stats by provider with LEDGER_PROVIDER_DOMAINS unreadable', () => {
+  it('is a 400 naming group (the setting switched the grouping off), and the other groupings still answer', async () => {
+    const { tables } = fixtureOf().ledger;
+    const config = loadConfig({ LEDGER_STORAGE: 'UseDevelopmentStorage=true', LEDGER_PROVIDER_DOMAINS: '{not json' });
+    expect(config.providers.kind).toBe('disabled');
+    const ledger = () => Promise.resolve({ tables, config });
+    const provider = await callRoute(fixtureOf(), 'getStats', { query: `${WINDOW}&group=provider` }, ledger);
+    expect(provider).toMatchObject({ status: 400, body: { param: 'group' } });
+    expectConforms('getStats', provider);
+    expect((await callRoute(fixtureOf(), 'getStats', { query: `${WINDOW}&group=recipient-domain` }, ledger)).status).toBe(200);
   });
 });
 
