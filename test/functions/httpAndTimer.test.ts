@@ -66,5 +66,14 @@ describe('HTTP and timer functions', () => {
     expect((bounces.jsonBody as { address: string }[]).map((b) => b.address)).toContain('bob@example.org');
     const typo = await listBounces(new HttpRequest({ method: 'GET', url: `${keyed}&snce=2025-03-01` }), ctx());
     expect(typo).toMatchObject({ status: 400, jsonBody: { param: 'snce' } });
+
+    // An index route with hyphenated flags as query names, read from the index the ingest function wrote.
+    const listMessages = handlerOf('listMessages');
+    const window = 'http://localhost/api/messages?code=secret&from=2025-03-01&to=2025-04-01&sender-domain=Example.com';
+    const page = await listMessages(new HttpRequest({ method: 'GET', url: window }), ctx());
+    expect(page.status).toBe(200);
+    expect((page.jsonBody as { messages: { messageId: string }[] }).messages.map((m) => m.messageId)).toEqual(['0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b', '6f2a1c3e-4b5d-4e7f-9a01-23456789abcd']);
+    const limitZero = await listMessages(new HttpRequest({ method: 'GET', url: `${window}&limit=0` }), ctx());
+    expect(limitZero).toMatchObject({ status: 400, jsonBody: { param: 'limit' } });
   });
 });
