@@ -6,7 +6,7 @@
  *
  *   npm run bench                       full run (~25 min on 2 cores)
  *   npm run bench -- --quick            small sizes, a smoke test of every row (~2 min)
- *   npm run bench -- --only=compare     rows: cpu, compare, linear, sweep, cost, legacy (comma-separated)
+ *   npm run bench -- --only=compare     rows: cpu, compare, indexes, linear, sweep, cost, legacy (comma-separated)
  *   npm run bench -- --budget-s=300     stop any row after this many seconds of processing
  *   npm run bench -- --max-records=10000  skip the ours/naive rows bigger than this
  */
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const SECTIONS = ['cpu', 'compare', 'linear', 'sweep', 'cost', 'legacy'] as const;
+const SECTIONS = ['cpu', 'compare', 'indexes', 'linear', 'sweep', 'cost', 'legacy'] as const;
 const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) throw new LedgerError('usage', `--only: unknown row "${name}"; expected some of ${SECTIONS.join(', ')}`);
@@ -98,6 +98,27 @@ if (only.has('compare') || only.has('linear') || only.has('cost')) {
     [`ours at ${fmt(SIZES.huge)} / ours at ${fmt(SIZES.small)} records (linearity)`, ratio('ours-huge', 'ours-small'), 'target ≥ 0.67 (within 1.5x)'],
   ];
   for (const [what, value, target] of lines) if (value !== undefined) console.log(`- ${what}: ${fmt(value, 2)}x (${target})`);
+  console.log();
+}
+
+if (only.has('indexes')) {
+  // The cost of the indexes and sums (src/indexes/): the same pipeline with them and without them.
+  console.log('Indexes and sums (issue 10): the same input with them (as deployed) and without them (processBatch deps.indexes = false):');
+  console.log();
+  console.log('| what | records | records/s | storage round trips per record | ETag conflicts | stored rows per distinct record | Azurite peak RSS | CPU ms per record, this process | CPU ms per record, Azurite |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [size, label] of [[SIZES.small, 'small'], [SIZES.large, 'large']] as const) {
+    await measure(`indexed-${label}`, size, `with indexes, ${fmt(size)} records`, (records) => runOurs({ records, budgetSeconds, census: true }));
+    await measure(`plain-${label}`, size, `without indexes, ${fmt(size)} records`, (records) => runOurs({ records, budgetSeconds, census: true, indexes: false }));
+  }
+  console.log();
+  for (const label of ['small', 'large']) {
+    const withIx = results.get(`indexed-${label}`);
+    const without = results.get(`plain-${label}`);
+    if (withIx === undefined || without === undefined) continue;
+    const rt = (r: RunResult) => r.roundTrips / r.records;
+    console.log(`- ${fmt(withIx.records)} records: round trips per record ${fmt(rt(withIx), 3)} with, ${fmt(rt(without), 3)} without (${fmt(rt(withIx) / rt(without), 2)}x; target: at most 1.5 x 0.31 = 0.465 per record); records/s ${fmt(withIx.rate / without.rate, 2)}x of without`);
+  }
   console.log();
 }
 

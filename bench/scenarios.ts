@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** Count and size every stored entity afterwards. */
   readonly census?: boolean;
+  /** Keep the indexes and sums (processBatch deps.indexes); default on, as deployed. */
+  readonly indexes?: boolean;
 }
 
 export interface RunResult {
@@ -99,7 +101,11 @@ export function runOurs(options: RunOptions): Promise<RunResult> {
   return drive(options, async (connectionString) => {
     const config = loadConfig({ LEDGER_STORAGE: connectionString, LEDGER_TABLE_PREFIX: 'bench' });
     const tables = await openLedgerTables(config, { allowEmbedded: false });
-    const deps = { ...pipelineDepsFrom(config, tables), ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) };
+    const deps = {
+      ...pipelineDepsFrom(config, tables),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.indexes === false ? { indexes: false } : {}),
+    };
     return {
       apply: async (bodies) => {
         const sourced: SourcedBody[] = bodies.map((body, i) => ({ body, source: { kind: 'inline', label: `bench body ${i}` } }));

@@ -11,6 +11,7 @@ import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/r
 import { BATCH_LIMIT_RANGES, DEFAULT_BATCH_LIMITS } from './input/replayBatches.js';
 import { renderParkedReplay, replayParkedCommand } from './commands/replayParkedCommand.js';
 import { renderUsage, usageCommand } from './commands/usageCommand.js';
+import { reindexCommand, renderReindex } from './commands/reindexCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
@@ -164,6 +165,18 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
       await withLedger(env, async ({ tables }) => {
         const answer = await checkCommand(tables, address, new Date());
         out.result(answer, () => renderCheck(answer));
+      });
+    });
+
+  program
+    .command('reindex')
+    .description('bring the indexes and sums up to every message in the ledger (for ledgers from before the index)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async ({ tables }) => {
+        const report = await reindexCommand(tables);
+        out.result(report, () => renderReindex(report));
       });
     });
 

@@ -133,7 +133,8 @@ export async function commitPartition<T>(
       );
       if (cache !== undefined) {
         rememberWrites(cache, tableName, entities, response.subResponses);
-        for (const write of writes) if (write.mode === 'blindDelete') cache.forget(tableName, partitionKey, write.rowKey);
+        // Blind rows are never read back by a commit (their pointer vouches for them): no room spent on them.
+        for (const write of writes) if (write.mode !== undefined) cache.forget(tableName, partitionKey, write.rowKey);
       }
       return result;
     } catch (error) {
