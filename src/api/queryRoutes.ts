@@ -16,7 +16,7 @@ type QueryParamName = (typeof QUERY_PARAMS)[keyof typeof QUERY_PARAMS][number];
 
 const TIME = 'ISO 8601 (2026-11-30T14:00:00Z; no zone = UTC), a date (2026-11-30 = 00:00Z), now, or -<n>m|h|d|w before now';
 const PARAM_DOCS: Readonly<Record<QueryParamName, Omit<ParamDoc, 'name' | 'in' | 'required'>>> = {
-  from: { description: `window start, inclusive: ${TIME}`, schema: { type: 'string' } },
+  from: { description: `window start, inclusive (default: 1 day before to for messages, 30 days for stats): ${TIME}`, schema: { type: 'string' } },
   to: { description: `window end, exclusive (default now): ${TIME}`, schema: { type: 'string' } },
   status: { description: 'only messages with a recipient in this delivery status, e.g. Bounced', schema: { type: 'string', minLength: 1, maxLength: 64 } },
   'sender-domain': { description: 'only messages from this sender domain', schema: { type: 'string', minLength: 1, maxLength: 255 } },
