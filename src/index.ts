@@ -1,4 +1,4 @@
 /** Functions entry point (package.json "main"): importing a function module registers it. */
 import './functions/ingestDiagnostics.js';
 import './functions/dispatchAlertsTimer.js';
-import './functions/httpQueries.js';
+import './functions/httpApi.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ALERT_STATES, parseSinceTime } from '../api/ledgerReads.js';
 import { LedgerError } from '../errors.js';
 import { alertsCommand, renderAlerts } from './commands/alertsCommand.js';
 import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } from './commands/bouncesCommand.js';
@@ -128,7 +129,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
   program
     .command('alerts')
     .description('list alerts and their delivery state; --dispatch delivers what is pending')
-    .addOption(new Option('--state <state>', 'only alerts in this state').choices(['pending', 'delivered', 'failed']))
+    .addOption(new Option('--state <state>', 'only alerts in this state').choices(ALERT_STATES))
     .option('--dispatch', 'deliver pending alerts now (retrying transient failures a few times)')
     .option('--retry-failed', 'with --dispatch: also retry alerts parked as failed')
     .option('--json', 'print exactly one JSON document on stdout: an array of alerts')
@@ -149,9 +150,10 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (opts: { since?: string; csv?: boolean }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
-      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new LedgerError('usage', `--since expects an ISO time, got "${opts.since}"`);
+      const since = opts.since === undefined ? undefined : parseSinceTime(opts.since);
+      if (since === null) throw new LedgerError('usage', `--since expects an ISO time, got "${opts.since}"`);
       await withLedger(env, async ({ tables }) => {
-        const records = await bouncesCommand(tables, opts.since === undefined ? {} : { since: new Date(opts.since).toISOString() });
+        const records = await bouncesCommand(tables, since === undefined ? {} : { since });
         out.result(records, () => (opts.csv ? bouncesCsv(records) : renderBounces(records)));
       });
     });

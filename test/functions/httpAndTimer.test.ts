@@ -24,7 +24,11 @@ describe('HTTP and timer functions', () => {
   it('the ingest function alerts through the log sink, the timer finds nothing left, and the HTTP API answers', async () => {
     const { ingestDiagnostics } = await import('../../src/functions/ingestDiagnostics.js');
     const { dispatchAlertsOnTimer } = await import('../../src/functions/dispatchAlertsTimer.js');
-    const { getSuppression, getMessageState } = await import('../../src/functions/httpQueries.js');
+    const { httpHandler } = await import('../../src/functions/httpApi.js');
+    const { API_ROUTES } = await import('../../src/api/routes.js');
+    const handlerOf = (name: string) => httpHandler(API_ROUTES.find((r) => r.name === name) ?? expect.unreachable(name));
+    const getSuppression = handlerOf('getSuppression');
+    const getMessageState = handlerOf('getMessageState');
 
     await ingestDiagnostics([sample], ctx());
     const alertLines = logs.filter((l) => l.startsWith('LEDGER_ALERT '));
@@ -44,6 +48,7 @@ describe('HTTP and timer functions', () => {
 
     const bad = await getSuppression(new HttpRequest({ method: 'GET', url: 'http://localhost/api/suppressions/x', params: { address: 'not-an-address' } }), ctx());
     expect(bad.status).toBe(400);
+    expect(bad.jsonBody).toEqual({ error: 'expected an email address (local-part@domain)', param: 'address' });
 
     const message = await getMessageState(new HttpRequest({ method: 'GET', url: 'http://localhost/api/messages/x', params: { messageId: '6f2a1c3e-4b5d-4e7f-9a01-23456789abcd' } }), ctx());
     expect(message.status).toBe(200);
@@ -51,5 +56,24 @@ describe('HTTP and timer functions', () => {
 
     const missing = await getMessageState(new HttpRequest({ method: 'GET', url: 'http://localhost/api/messages/x', params: { messageId: 'nope' } }), ctx());
     expect(missing.status).toBe(404);
+    expect(missing.jsonBody).toEqual({ error: 'no such message in the ledger', param: 'messageId' });
+
+    // The query string as the host hands it over: the key (?code=) is the host's, anything else unknown is a 400.
+    const listBounces = handlerOf('listBounces');
+    const keyed = 'http://localhost/api/bounces?code=secret';
+    const bounces = await listBounces(new HttpRequest({ method: 'GET', url: `${keyed}&since=2025-03-01` }), ctx());
+    expect(bounces.status).toBe(200);
+    expect((bounces.jsonBody as { address: string }[]).map((b) => b.address)).toContain('bob@example.org');
+    const typo = await listBounces(new HttpRequest({ method: 'GET', url: `${keyed}&snce=2025-03-01` }), ctx());
+    expect(typo).toMatchObject({ status: 400, jsonBody: { param: 'snce' } });
+
+    // An index route with hyphenated flags as query names, read from the index the ingest function wrote.
+    const listMessages = handlerOf('listMessages');
+    const window = 'http://localhost/api/messages?code=secret&from=2025-03-01&to=2025-04-01&sender-domain=Example.com';
+    const page = await listMessages(new HttpRequest({ method: 'GET', url: window }), ctx());
+    expect(page.status).toBe(200);
+    expect((page.jsonBody as { messages: { messageId: string }[] }).messages.map((m) => m.messageId)).toEqual(['0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b', '6f2a1c3e-4b5d-4e7f-9a01-23456789abcd']);
+    const limitZero = await listMessages(new HttpRequest({ method: 'GET', url: `${window}&limit=0` }), ctx());
+    expect(limitZero).toMatchObject({ status: 400, jsonBody: { param: 'limit' } });
   });
 });

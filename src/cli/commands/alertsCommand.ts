@@ -2,29 +2,14 @@ import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
 import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import type { LedgerConfig } from '../../config.js';
 import type { AlertState } from '../../store/alertOutbox.js';
-import { listAlertDeliveries, type AlertDelivery } from '../../store/alertDeliveryStore.js';
+import { readAlerts, type AlertListItem } from '../../api/ledgerReads.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { StorageMeter } from '../../store/storageRetry.js';
 import { alertLogWriter } from '../alertLogFile.js';
 import { table } from '../output.js';
 
 /** `alerts`: what was raised and where each alert stands; `--dispatch` delivers what is due. */
-export interface AlertListItem {
-  readonly id: string;
-  readonly type: string;
-  readonly state: AlertState;
-  readonly messageId: string | null;
-  readonly recipient: string | null;
-  readonly status: string | null;
-  readonly suppressed: boolean | null;
-  readonly senderDomain: string | null;
-  readonly attempts: number;
-  readonly lastError: string;
-  readonly createdAt: string;
-  readonly deliveredAt: string;
-  readonly sinks: AlertDelivery['sinks'];
-  readonly alert: AlertDelivery['alert'];
-}
+export type { AlertListItem } from '../../api/ledgerReads.js';
 
 export async function alertsCommand(
   ledger: { config: LedgerConfig; tables: LedgerTables },
@@ -38,28 +23,7 @@ export async function alertsCommand(
         { ignoreSchedule: true, ...(options.retryFailed ? { retryFailed: true } : {}) },
       )
     : null;
-  const deliveries = await listAlertDeliveries(tables.alerts, io, options.state ? { states: [options.state] } : {});
-  return { alerts: deliveries.map(toListItem), dispatch };
-}
-
-function toListItem(d: AlertDelivery): AlertListItem {
-  const a = d.alert;
-  return {
-    id: d.id,
-    type: a.type,
-    state: d.state,
-    messageId: a.type === 'hard_bounce' ? a.messageId : null,
-    recipient: a.type === 'hard_bounce' ? a.recipient : null,
-    status: a.type === 'hard_bounce' ? a.status : null,
-    suppressed: a.type === 'hard_bounce' ? a.suppressed : null,
-    senderDomain: a.senderDomain,
-    attempts: d.attempts,
-    lastError: d.lastError,
-    createdAt: d.createdAt,
-    deliveredAt: d.deliveredAt,
-    sinks: d.sinks,
-    alert: a,
-  };
+  return { alerts: await readAlerts(tables, options.state ? { state: options.state } : {}), dispatch };
 }
 
 export function renderAlerts(result: { alerts: readonly AlertListItem[]; dispatch: DispatchReport | null }): string {

@@ -1,17 +1,16 @@
-import { answerSuppression, getBounceRecord, listBounceRecords, type BounceRecord, type SuppressionAnswer } from '../../store/bounceRegistry.js';
+import { readBounces, readSuppression } from '../../api/ledgerReads.js';
+import type { BounceRecord, SuppressionAnswer } from '../../store/bounceRegistry.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
-import { StorageMeter } from '../../store/storageRetry.js';
 import { table } from '../output.js';
 import { csvCell } from '../terminalText.js';
 
 /** `bounces`: the bounce registry; `check <address>`: may I still send to it? */
 export function bouncesCommand(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
-  return listBounceRecords(tables.bounces, options, { policy: tables.retryPolicy, meter: new StorageMeter() });
+  return readBounces(tables, options);
 }
 
-export async function checkCommand(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {
-  const record = await getBounceRecord(tables.bounces, address, { policy: tables.retryPolicy, meter: new StorageMeter() });
-  return answerSuppression(address, record, now);
+export function checkCommand(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {
+  return readSuppression(tables, address, now);
 }
 
 const CSV_COLUMNS = [

@@ -1,14 +1,10 @@
-import { listDeadLetters, type StoredDeadLetter } from '../../store/deadLetterStore.js';
+import { readDeadLetters } from '../../api/ledgerReads.js';
+import type { StoredDeadLetter } from '../../store/deadLetterStore.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
-import { StorageMeter } from '../../store/storageRetry.js';
 
 /** `deadletters`: every rejected record with its reason and origin. */
-export async function deadLettersCommand(tables: LedgerTables, options: { reason?: string } = {}): Promise<StoredDeadLetter[]> {
-  const letters: StoredDeadLetter[] = [];
-  for await (const letter of listDeadLetters(tables.deadLetters, { policy: tables.retryPolicy, meter: new StorageMeter() })) {
-    if (options.reason === undefined || letter.reasonCode === options.reason) letters.push(letter);
-  }
-  return letters.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
+export function deadLettersCommand(tables: LedgerTables, options: { reason?: string } = {}): Promise<StoredDeadLetter[]> {
+  return readDeadLetters(tables, options);
 }
 
 /**

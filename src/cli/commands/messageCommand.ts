@@ -1,19 +1,18 @@
+import { readMessage, type MessageAnswer } from '../../api/ledgerReads.js';
 import { LedgerError } from '../../errors.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
-import { getMessage, type MessageView } from '../../store/messageQueries.js';
-import { StorageMeter } from '../../store/storageRetry.js';
 import { table } from '../output.js';
 
 /** `message <messageId>`: one message's state and its recipients. */
-export async function messageCommand(messageId: string, tables: LedgerTables): Promise<MessageView & { messageId: string }> {
-  const view = await getMessage(tables.messages, messageId, { policy: tables.retryPolicy, meter: new StorageMeter() });
+export async function messageCommand(messageId: string, tables: LedgerTables): Promise<MessageAnswer> {
+  const view = await readMessage(tables, messageId);
   if (view === null) {
     throw new LedgerError('not_found', `No message with id ${messageId} in the ledger (${tables.description})`, { context: { messageId } });
   }
-  return { messageId: view.message?.messageId ?? view.recipients[0]?.messageId ?? messageId, ...view };
+  return view;
 }
 
-export function renderMessage(view: MessageView & { messageId: string }): string {
+export function renderMessage(view: MessageAnswer): string {
   const m = view.message;
   const lines = [`Message ${view.messageId}`];
   if (m === null) {

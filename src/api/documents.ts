@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The response bodies of the ledger's own reads (message, check, bounces, alerts, deadletters), as zod
+ * schemas: the OpenAPI document is generated from them, and the API test validates real responses
+ * against what it says. Objects are strict (no undeclared field), so a field added to a document but not
+ * here fails that test instead of going undocumented. The shapes follow the TypeScript types of
+ * src/state and src/store; the test is what keeps the two in step.
+ */
+const text = z.string();
+const maybeText = z.string().nullable();
+const count = z.number().int().min(0);
+const maybeCount = z.number().int().min(0).nullable();
+const time = z.string().describe('ISO 8601 time, UTC');
+const maybeTime = time.nullable();
+
+export const MessageStateSchema = z.strictObject({
+  messageId: text,
+  resourceId: maybeText,
+  sendTime: maybeTime,
+  sendFingerprint: maybeText,
+  sizeMb: z.number().nullable(),
+  toRecipientsCount: maybeCount,
+  ccRecipientsCount: maybeCount,
+  bccRecipientsCount: maybeCount,
+  uniqueRecipientsCount: maybeCount,
+  attachmentsCount: maybeCount,
+  trafficSource: maybeText,
+  senderDomain: maybeText,
+  senderUsername: maybeText,
+  senderTime: maybeTime,
+  messageStatus: maybeText.describe('the message-level status, e.g. OutForDelivery'),
+  messageStatusTime: maybeTime,
+  messageStatusFingerprint: maybeText,
+  statusCounts: z.record(z.string(), count).describe('recipients holding each status, by ACS status name'),
+  recipientCount: count,
+  finalRecipientCount: count,
+  hardBounceCount: count,
+  complete: z.boolean().describe('every unique recipient has a final status'),
+  appliedRecords: count,
+  firstStatusTime: maybeTime.describe("the earliest status record's time: the message's time without a SendMail record"),
+  firstRecordTime: maybeTime.describe("the earliest record's time: the message's time without a SendMail or status record"),
+  digestComplete: z.boolean().describe('false only for a message stored before digests existed, left out of the indexes until reindexed'),
+});
+
+export const RecipientDocumentSchema = z.strictObject({
+  address: text.describe('the recipient exactly as ACS reported it'),
+  status: maybeText,
+  statusTime: maybeTime,
+  smtpStatusCode: maybeText,
+  enhancedSmtpStatusCode: maybeText,
+  failureReason: maybeText,
+  failureMessage: maybeText,
+  hardBounce: z.boolean(),
+  hardBounceTime: maybeTime,
+  views: count,
+  clicks: count,
+  otherEngagements: count,
+  firstViewTime: maybeTime,
+  lastViewTime: maybeTime,
+  firstClickTime: maybeTime,
+  lastClickTime: maybeTime,
+  clickedUrls: z.array(z.strictObject({ url: text, firstClickTime: time })),
+  clickedUrlsTruncated: z.boolean(),
+  lastUserAgent: maybeText,
+  lastEngagementTime: maybeTime,
+});
+
+export const MessageDocumentSchema = z
+  .strictObject({
+    messageId: text,
+    message: MessageStateSchema.nullable().describe('null while only recipient records have arrived'),
+    recipients: z.array(RecipientDocumentSchema),
+  })
+  .describe('the same document as `message --json`');
+
+const LeaseSchema = z.strictObject({
+  level: count.describe('0 = 24 h, 1 = 48 h, ... 4 = 14 days'),
+  start: time,
+  end: time,
+});
+
+export const BounceRecordSchema = z.strictObject({
+  address: text.describe('lower-cased'),
+  hardBounces: count,
+  suppressedSends: count,
+  firstBounceAt: time,
+  lastBounceAt: time,
+  lastFingerprint: text,
+  lastMessageId: text,
+  lastStatus: text,
+  lastSmtpStatusCode: maybeText,
+  lastEnhancedSmtpStatusCode: maybeText,
+  lastFailureReason: maybeText,
+  lastFailureMessage: maybeText,
+  bounceTimes: z.array(time),
+  lease: LeaseSchema.nullable().describe("the forecast ACS suppression lease"),
+});
+
+export const SuppressionDocumentSchema = z
+  .strictObject({
+    address: text.describe('lower-cased'),
+    hardBounced: z.boolean(),
+    likelySuppressedNow: z.boolean(),
+    suppressedUntil: maybeTime,
+    record: BounceRecordSchema.nullable(),
+  })
+  .describe('the same document as `check --json`');
+
+export const BounceListSchema = z.array(BounceRecordSchema).describe('the same document as `bounces --json`, newest bounce first');
+
+const HardBounceAlertSchema = z.strictObject({
+  schema: z.literal('acs-email-ledger.alert/v1'),
+  type: z.literal('hard_bounce'),
+  id: text,
+  messageId: text,
+  recipient: text,
+  status: text,
+  suppressed: z.boolean(),
+  smtpStatusCode: maybeText,
+  enhancedSmtpStatusCode: maybeText,
+  failureReason: maybeText,
+  failureMessage: maybeText,
+  senderDomain: maybeText,
+  senderUsername: maybeText,
+  resourceId: maybeText,
+  recordTime: time,
+  detectedAt: time,
+});
+
+const BounceRateAlertSchema = z.strictObject({
+  schema: z.literal('acs-email-ledger.alert/v1'),
+  type: z.literal('bounce_rate'),
+  id: text,
+  level: z.enum(['warning', 'critical']),
+  senderDomain: text,
+  windowHours: z.number().positive(),
+  windowEnd: time,
+  sends: count,
+  hardBounces: count,
+  rate: z.number().min(0).max(1),
+  threshold: z.number(),
+  detectedAt: time,
+});
+
+const SinkStateSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('delivered'), at: time }),
+  z.strictObject({ state: z.literal('pending'), lastError: text.optional() }),
+  z.strictObject({ state: z.literal('failed'), lastError: text, status: z.number().int().optional(), responseBody: text.optional() }),
+]);
+
+export const AlertListSchema = z
+  .array(
+    z.strictObject({
+      id: text,
+      type: text,
+      state: z.enum(['pending', 'delivered', 'failed']),
+      messageId: maybeText,
+      recipient: maybeText,
+      status: maybeText,
+      suppressed: z.boolean().nullable(),
+      senderDomain: maybeText,
+      attempts: count,
+      lastError: text,
+      createdAt: time,
+      deliveredAt: text.describe('ISO 8601 time, or "" while not delivered'),
+      sinks: z.record(z.string(), SinkStateSchema).describe('delivery state per sink name'),
+      alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema]),
+    }),
+  )
+  .describe('the same document as `alerts --json`, oldest first');
+
+export const DeadLetterListSchema = z
+  .array(
+    z.strictObject({
+      id: text,
+      reasonCode: text,
+      reason: text,
+      path: maybeText,
+      category: maybeText,
+      location: text.describe('where the record came from: file and line, or Event Hubs partition and sequence number'),
+      raw: text,
+      rawLength: count,
+      truncated: z.boolean(),
+      deadLetteredAt: time,
+    }),
+  )
+  .describe('the same document as `deadletters --json`, in the order of their origin');
+
+/** 400 and 404: what was wrong and which parameter it was. */
+export const ParamErrorSchema = z.strictObject({ error: text, param: text.describe('the query or path parameter at fault') });
+
+/** 503 (storage did not answer in time: retry later) and 500 (a fault of the app: see its logs), never a stack trace. */
+export const FailureSchema = z.strictObject({ error: text, retryable: z.boolean() });
