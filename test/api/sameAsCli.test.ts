@@ -34,6 +34,14 @@ describe('every route answers what its CLI command prints with --json', () => {
     [['alerts', '--state', 'delivered'], 'listAlerts', { query: 'state=delivered' }],
     [['deadletters'], 'listDeadLetters', {}],
     [['deadletters', '--reason', 'invalid_json'], 'listDeadLetters', { query: 'reason=invalid_json' }],
+    [['recipient', 'Peggy@Example.org', '--limit', '5'], 'listRecipientMessages', { path: { address: 'Peggy@Example.org' }, query: 'limit=5' }],
+    [
+      ['messages', '--from', '2025-03-14T13:00:00Z', '--to', '2025-03-14T14:00:00Z', '--status', 'Delivered', '--limit', '20'],
+      'listMessages',
+      { query: 'from=2025-03-14T13:00:00Z&to=2025-03-14T14:00:00Z&status=Delivered&limit=20' },
+    ],
+    [['stats', '--from', '2025-03-01', '--to', '2025-04-01', '--by', 'hour', '--group', 'provider'], 'getStats', { query: 'from=2025-03-01&to=2025-04-01&by=hour&group=provider' }],
+    [['stats', '--from', '2025-03-01', '--to', '2025-04-01', '--group', 'recipient-domain'], 'getStats', { query: 'from=2025-03-01&to=2025-04-01&group=recipient-domain' }],
   ] as const)('%j = %s %j', async (argv, name, request) => {
     const api = await callRoute(fixtureOf(), name, request);
     expect(api.status).toBe(200);
@@ -58,5 +66,14 @@ describe('every route answers what its CLI command prints with --json', () => {
     expect(one.length).toBeGreaterThan(0);
     expect(one.length).toBeLessThan(all.length);
     expect(one.every((l) => l.reasonCode === 'invalid_json')).toBe(true);
+  });
+
+  it('the index answers compared are not empty', async () => {
+    const recipient = (await callRoute(fixtureOf(), 'listRecipientMessages', { path: { address: 'Peggy@Example.org' }, query: 'limit=5' })).body as { messages: unknown[] };
+    const messages = (await callRoute(fixtureOf(), 'listMessages', { query: 'from=2025-03-14T13:00:00Z&to=2025-03-14T14:00:00Z&status=Delivered&limit=20' })).body as { messages: unknown[] };
+    const stats = (await callRoute(fixtureOf(), 'getStats', { query: 'from=2025-03-01&to=2025-04-01&by=hour&group=provider' })).body as { rows: unknown[] };
+    expect(recipient.messages.length).toBeGreaterThan(0);
+    expect(messages.messages.length).toBeGreaterThan(0);
+    expect(stats.rows.length).toBeGreaterThan(1);
   });
 });
