@@ -2,6 +2,7 @@ import { numberOf, textOf } from '../store/entityFields.js';
 import type { RowProperties } from '../store/partitionCommit.js';
 import { parseStatuses, serializeStatuses, type SumCounts } from './sumCounts.js';
 import type { SumLevel } from './indexKeys.js';
+import type { RecipientDigest } from '../state/recipientDigest.js';
 
 /**
  * The rows of the index table as plain data, and their properties. Keys: indexKeys.ts. Rows carry every
@@ -27,19 +28,10 @@ export interface TimeIndexEntry {
   readonly clicks: number;
 }
 
-/** `a|` row: one recipient of one message in the recipient index. */
-export interface RecipientIndexEntry {
+/** `a|` row: one recipient of one message in the recipient index (address as ACS reported it; the key holds it lower-cased). */
+export interface RecipientIndexEntry extends RecipientDigest {
   readonly messageId: string;
-  /** As ACS reported it (the key holds it lower-cased). */
-  readonly address: string;
   readonly time: string;
-  readonly status: string | null;
-  readonly statusTime: string | null;
-  readonly smtpStatusCode: string | null;
-  readonly enhancedSmtpStatusCode: string | null;
-  readonly hardBounce: boolean;
-  readonly views: number;
-  readonly clicks: number;
   readonly senderDomain: string | null;
 }
 
