@@ -15,6 +15,7 @@ import { recipientCommand, recipientQueryOf, renderRecipient } from './commands/
 import { messagesCommand, messagesQueryOf, renderMessages } from './commands/messagesCommand.js';
 import { assertConsistent, renderStats, statsCommand, statsQueryOf } from './commands/statsCommand.js';
 import { reindexCommand, renderReindex } from './commands/reindexCommand.js';
+import { DEFAULT_SERVE_PORT, serveCommand } from './commands/serveCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
@@ -224,6 +225,21 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         const result = await statsCommand(ledger, query, { verify: opts['verify'] === true }, out);
         out.result(result.verify ?? result.stats, () => renderStats(result));
         assertConsistent(result.verify);
+      });
+    });
+
+  program
+    .command('serve')
+    .description("serve the HTTP API (the function app's routes) on this machine, over the same ledger, until Ctrl-C")
+    .addOption(new Option('--port <n>', 'TCP port (0: any free one)').default(DEFAULT_SERVE_PORT).argParser(wholeNumber({ min: 0, max: 65_535 })))
+    .option('--host <host>', 'interface to listen on; anything but loopback is reachable by others, without keys', '127.0.0.1')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: { port: number; host: string }, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => {
+        await serveCommand(ledger, opts, out);
+        // Runs until SIGINT or SIGTERM: withLedger then saves the embedded store and releases the folder.
+        await new Promise<never>(() => undefined);
       });
     });
 

@@ -1,0 +1,22 @@
+import type { LedgerConfig } from '../../config.js';
+import type { LedgerTables } from '../../store/ledgerTables.js';
+import { isLoopback, startLocalApiServer, type LocalApiServer } from '../../serve/localApiServer.js';
+import type { Output } from '../output.js';
+
+export const DEFAULT_SERVE_PORT = 7077;
+
+/** `serve`: the HTTP API on a local port until Ctrl-C (withLedger saves and releases the data folder then). */
+export async function serveCommand(
+  ledger: { config: LedgerConfig; tables: LedgerTables },
+  options: { readonly host: string; readonly port: number },
+  out: Output,
+): Promise<LocalApiServer> {
+  if (!isLoopback(options.host)) {
+    out.note(`warning: serving on ${options.host}: anyone who can reach this address can read the ledger (the local server has no keys).`);
+  }
+  const server = await startLocalApiServer(ledger, { ...options, log: (message) => out.note(message) });
+  out.result({ url: server.url, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json` }, () =>
+    [`Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`].join('\n'),
+  );
+  return server;
+}

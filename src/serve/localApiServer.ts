@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApiLedger, ApiRoute } from '../api/apiRoute.js';
+import { API_ROUTES } from '../api/routes.js';
+import { LedgerError } from '../errors.js';
+
+/**
+ * `serve`: the HTTP API of src/api/routes.ts on a local port, over the ledger the CLI opened: the same
+ * route table the function app registers, translated from node:http instead of the Functions host.
+ * Loopback only unless told otherwise: the local server has no keys, so whoever can reach the port can
+ * read the ledger.
+ */
+export interface LocalApiServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host);
+}
+
+interface CompiledRoute {
+  readonly route: ApiRoute;
+  readonly segments: readonly string[];
+}
+
+/** The route whose template ("recipients/{address}/messages") matches the path below /api, with its parameters. */
+export function matchRoute(routes: readonly ApiRoute[], pathBelowApi: string): { route: ApiRoute; path: Map<string, string> } | null {
+  const parts = pathBelowApi.split('/');
+  for (const { route, segments } of compile(routes)) {
+    if (segments.length !== parts.length) continue;
+    const params = new Map<string, string>();
+    let matched = true;
+    for (const [i, segment] of segments.entries()) {
+      const part = parts[i] ?? '';
+      const name = /^\{(.+)\}$/.exec(segment)?.[1];
+      if (name === undefined) {
+        if (segment !== part) matched = false;
+      } else {
+        const value = safeDecode(part);
+        if (value === null || value === '') matched = false;
+        else params.set(name, value);
+      }
+      if (!matched) break;
+    }
+    if (matched) return { route, path: params };
+  }
+  return null;
+}
+
+function compile(routes: readonly ApiRoute[]): CompiledRoute[] {
+  return routes.map((route) => ({ route, segments: route.route.split('/') }));
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+export async function startLocalApiServer(
+  ledger: ApiLedger,
+  options: { readonly host: string; readonly port: number; readonly log: (message: string) => void },
+): Promise<LocalApiServer> {
+  const server: Server = createServer((request, response) => {
+    void answer(ledger, request, response, options.log);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new LedgerError('usage', `cannot listen on ${options.host}:${options.port}: ${error.message}`, { context: { host: options.host, port: options.port }, cause: error })),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function answer(ledger: ApiLedger, request: IncomingMessage, response: ServerResponse, log: (message: string) => void): Promise<void> {
+  const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
+    response.end(JSON.stringify(body));
+  };
+  try {
+    if (request.method !== 'GET') return send(405, { error: 'only GET is served' }, { allow: 'GET' });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const below = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : null;
+    const matched = below === null ? null : matchRoute(API_ROUTES, below);
+    if (matched === null) return send(404, { error: 'no such route', path: url.pathname });
+    const result = await matched.route.handle(
+      { path: matched.path, query: [...url.searchParams.entries()] },
+      { ledger: () => Promise.resolve(ledger), now: new Date(), log },
+    );
+    send(result.status, result.body, result.headers);
+  } catch (error) {
+    // The routes answer their own failures; this is the last line, so that a request never hangs.
+    log(`serve: ${error instanceof Error ? error.message : String(error)}`);
+    if (!response.headersSent) send(500, { error: 'internal error' });
+  }
+}
