@@ -1,4 +1,4 @@
-import { numberOf, textOf } from '../store/entityFields.js';
+import { jsonOf, numberOf, textOf } from '../store/entityFields.js';
 import type { RowProperties } from '../store/partitionCommit.js';
 import { parseStatuses, serializeStatuses, type SumCounts } from './sumCounts.js';
 import type { SumLevel } from './indexKeys.js';
@@ -74,7 +74,7 @@ export function fromTimeIndexRow(row: Readonly<Record<string, unknown>>): TimeIn
     recipients: numberOf(row, 'recipients') ?? 0,
     statusCounts: parseStatuses(row['statusCounts']),
     hardBounces: numberOf(row, 'hardBounces') ?? 0,
-    recipientDomains: parseStringArray(row['recipientDomains']),
+    recipientDomains: stringsOf(jsonOf<unknown>(row, 'recipientDomains', [])),
     views: numberOf(row, 'views') ?? 0,
     clicks: numberOf(row, 'clicks') ?? 0,
   };
@@ -140,12 +140,4 @@ export function countsOfRow(row: Readonly<Record<string, unknown>> | undefined):
   };
 }
 
-function parseStringArray(json: unknown): string[] {
-  if (typeof json !== 'string') return [];
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []);

@@ -1,10 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
-import { shardOf, shardPartitionKey } from '../indexes/indexKeys.js';
+import { pointerRowKey, shardOf, shardPartitionKey } from '../indexes/indexKeys.js';
 import { contributionsOf, projectMessage } from '../indexes/messageProjection.js';
 import { countsOfRow } from '../indexes/indexRows.js';
 import { followUpKeysOf, planProjection, type ProjectionCandidate, type ProjectionPlan } from '../indexes/planProjection.js';
 import { isZero } from '../indexes/sumCounts.js';
-import { pointerRowKey } from '../indexes/indexKeys.js';
 import type { MessageState } from '../state/messageState.js';
 import { commitPartition, type StorageIo } from './partitionCommit.js';
 import { statusCodeOf, withStorageRetry } from './storageRetry.js';
@@ -42,7 +41,9 @@ export async function projectMessages(index: TableClient, states: readonly Messa
       continue;
     }
     const shard = shardOf(state.messageId);
-    byShard.set(shard, [...(byShard.get(shard) ?? []), { projection, version: state.appliedRecords }]);
+    const candidates = byShard.get(shard) ?? [];
+    candidates.push({ projection, version: state.appliedRecords });
+    byShard.set(shard, candidates);
   }
   const projected = await Promise.all([...byShard].map(([shard, candidates]) => projectShard(index, shardPartitionKey(shard), candidates, io)));
   return { projected: projected.reduce((a, b) => a + b, 0), notIndexable };
