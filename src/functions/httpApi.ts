@@ -15,7 +15,7 @@ export function toApiRequest(request: HttpRequest): ApiRequest {
 export function httpHandler(route: ApiRoute): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async (request, context) => {
     const response = await route.handle(toApiRequest(request), { ledger: getLedgerRuntime, now: new Date(), log: (message) => context.error(message) });
-    return { status: response.status, headers: { ...response.headers }, jsonBody: response.body };
+    return { status: response.status, headers: { ...response.headers }, ...(response.textBody === undefined ? { jsonBody: response.body } : { body: response.textBody }) };
   };
 }
 
