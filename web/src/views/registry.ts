@@ -2,6 +2,7 @@
  * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
  */
 import type { View } from '../view.js';
+import { messagesView } from './messages.js';
 import { placeholder } from './placeholder.js';
 
 export const VIEWS: readonly View[] = [
@@ -13,7 +14,7 @@ export const VIEWS: readonly View[] = [
   placeholder('suppressions', 'Suppressions', 'Suppressions'),
   placeholder('alerts', 'Alerts', 'Alerts'),
   placeholder('deadletters', 'Dead letters', 'Dead letters'),
-  placeholder('messages', null, 'Messages'),
+  messagesView,
   placeholder('message', null, 'Message'),
   placeholder('recipient', null, 'Recipient'),
 ];
