@@ -49,6 +49,7 @@ export const windowMessageSchema = z.object({
   recipientDomains: z.array(z.string()),
   views: count,
   clicks: count,
+  failures: z.array(z.string()).describe('Failure keys of its recipients (the `failure` filter; see GET /api/failures)'),
 });
 
 export const messagesDocumentSchema = z.object({

@@ -104,5 +104,6 @@ function windowMessageOf(entry: TimeIndexEntry): WindowMessage {
     recipientDomains: [...entry.recipientDomains],
     views: entry.views,
     clicks: entry.clicks,
+    failures: [...entry.failures],
   };
 }
