@@ -1,0 +1,21 @@
+/**
+ * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
+ */
+import type { View } from '../view.js';
+import { placeholder } from './placeholder.js';
+
+export const VIEWS: readonly View[] = [
+  placeholder('overview', 'Overview', 'Overview'),
+  placeholder('providers', 'Providers', 'Providers'),
+  placeholder('failures', 'Failures', 'Failures'),
+  placeholder('engagement', 'Engagement', 'Engagement'),
+  placeholder('search', 'Search', 'Search'),
+  placeholder('suppressions', 'Suppressions', 'Suppressions'),
+  placeholder('alerts', 'Alerts', 'Alerts'),
+  placeholder('deadletters', 'Dead letters', 'Dead letters'),
+  placeholder('messages', null, 'Messages'),
+  placeholder('message', null, 'Message'),
+  placeholder('recipient', null, 'Recipient'),
+];
+
+export const DEFAULT_VIEW = 'overview';
