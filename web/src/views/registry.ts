@@ -3,10 +3,11 @@
  */
 import type { View } from '../view.js';
 import { messagesView } from './messages.js';
+import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
 
 export const VIEWS: readonly View[] = [
-  placeholder('overview', 'Overview', 'Overview'),
+  overviewView,
   placeholder('providers', 'Providers', 'Providers'),
   placeholder('failures', 'Failures', 'Failures'),
   placeholder('engagement', 'Engagement', 'Engagement'),
