@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { shardOf, shardPartitionKey, pointerRowKey } from '../src/indexes/indexKeys.js';
 import { toSumRow, type SumEntry } from '../src/indexes/indexRows.js';
-import { contributionsOf, indexRowsOf, toPointerRow, type MessageProjection } from '../src/indexes/messageProjection.js';
+import { contributionsOf, indexRowsOf, POINTER_FORMAT, toPointerRow, type MessageProjection } from '../src/indexes/messageProjection.js';
 import { addCounts, ZERO_COUNTS } from '../src/indexes/sumCounts.js';
 import { computeStats } from '../src/queries/computeStats.js';
 import { messagesInWindow, recipientMessages } from '../src/queries/indexQueries.js';
@@ -50,7 +50,12 @@ export function* benchProjections(count: number, seed = 20_250_301): Generator<M
       const address = r === 0 && m % 2_000 === 7 ? WATCHED_ADDRESS : `user${m}.${r}@${DOMAINS[Math.floor(random() * DOMAINS.length)] ?? 'example.com'}`;
       const status = statusOf(random());
       const views = status === 'Delivered' && random() < 0.45 ? 1 + Math.floor(random() * 3) : 0;
-      return { address, status, statusTime: time, smtpStatusCode: status === 'Bounced' ? '550' : '250', enhancedSmtpStatusCode: null, hardBounce: status === 'Bounced', views, clicks: views > 0 && random() < 0.25 ? 1 : 0 };
+      const clicks = views > 0 && random() < 0.25 ? 1 : 0;
+      return {
+        address, status, statusTime: time, smtpStatusCode: status === 'Bounced' ? '550' : '250', enhancedSmtpStatusCode: null,
+        failureReason: status === 'Bounced' ? 'BadDestinationMailboxAddress' : null, hardBounce: status === 'Bounced', views, clicks,
+        clickedUrls: clicks > 0 ? [`https://shop.example/p/${m % 40}`] : [],
+      };
     });
     recipients.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     const senderDomain = SENDERS[Math.floor(random() * SENDERS.length)] ?? 'example.com';
@@ -63,7 +68,7 @@ function* indexRows(count: number): Generator<FileRow> {
   const sums = new Map<string, { partitionKey: string; rowKey: string; entry: SumEntry }>();
   for (const p of benchProjections(count)) {
     const partitionKey = shardPartitionKey(shardOf(p.messageId));
-    yield { partitionKey, rowKey: pointerRowKey(p.messageId), properties: toPointerRow({ version: 1, projection: p }) };
+    yield { partitionKey, rowKey: pointerRowKey(p.messageId), properties: toPointerRow({ version: 1, projection: p, format: POINTER_FORMAT }) };
     for (const [rowKey, properties] of indexRowsOf(p)) yield { partitionKey, rowKey, properties };
     for (const [rowKey, entry] of contributionsOf(p)) {
       const key = `${partitionKey}\u0000${rowKey}`;

@@ -3,7 +3,7 @@ import { defineRoute, found, type ApiRoute } from './apiRoute.js';
 import { alertsRoute, bouncesRoute, deadLettersRoute, messageRoute, suppressionRoute } from './ledgerRoutes.js';
 import { buildOpenApiDocument } from './openApi.js';
 import { noParams } from './params.js';
-import { messagesRoute, recipientMessagesRoute, statsRoute } from './queryRoutes.js';
+import { clicksRoute, failuresRoute, guardrailRoute, messagesRoute, recipientMessagesRoute, statsRoute } from './queryRoutes.js';
 
 /**
  * The route table of the one HTTP API: src/functions/httpApi.ts registers each entry as a function,
@@ -14,6 +14,9 @@ const LEDGER_ROUTES: readonly ApiRoute[] = [
   messageRoute,
   recipientMessagesRoute,
   statsRoute,
+  failuresRoute,
+  clicksRoute,
+  guardrailRoute,
   suppressionRoute,
   bouncesRoute,
   alertsRoute,

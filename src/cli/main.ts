@@ -15,6 +15,7 @@ import { recipientCommand, recipientQueryOf, renderRecipient } from './commands/
 import { messagesCommand, messagesQueryOf, renderMessages } from './commands/messagesCommand.js';
 import { assertConsistent, renderStats, statsCommand, statsQueryOf } from './commands/statsCommand.js';
 import { reindexCommand, renderReindex } from './commands/reindexCommand.js';
+import { clicksCommand, failuresCommand, guardrailCommand, renderClicks, renderFailures, renderGuardrail } from './commands/aggregateCommands.js';
 import { DEFAULT_SERVE_PORT, serveCommand } from './commands/serveCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
@@ -211,14 +212,16 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
     .option('--status <status>', 'only messages with a recipient in this status (e.g. Bounced)')
     .option('--sender-domain <domain>', 'only messages from this sender domain')
     .option('--recipient-domain <domain>', 'only messages to a recipient at this domain')
+    .option('--failure <key>', 'only messages with a recipient that failed so (a failure key `failures` prints)')
+    .option('--provider <group>', 'only messages to a recipient at this mailbox provider group (e.g. Microsoft)')
     .option('--limit <n>', 'messages per page, 1 to 1000 (default 50)')
     .option('--continuation <token>', 'the token a previous page printed (repeat the other flags as they were)')
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
       const query = messagesQueryOf(opts, new Date());
-      await withLedger(env, async ({ tables }) => {
-        const doc = await messagesCommand(tables, query);
+      await withLedger(env, async ({ tables, config }) => {
+        const doc = await messagesCommand(tables, query, config.providers);
         out.result(doc, () => renderMessages(doc, opts));
       });
     });
@@ -240,6 +243,28 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         out.result(result.verify ?? result.stats, () => renderStats(result));
         assertConsistent(result.verify);
       });
+    });
+
+  // The dashboard's aggregates (src/queries/aggregates.ts, guardrail.ts): the same functions as their routes.
+  const window = (c: Command) => c.option('--from <time>', 'window start: ISO 8601, a date, now, or -1h / -7d (default 30 days ago)').option('--to <time>', 'window end, exclusive (default now)');
+  window(program.command('failures').description('recipients by failure (status, SMTP and enhanced code, reason), biggest first'))
+    .option('--sender-domain <domain>', 'only this sender domain').option('--recipient-domain <domain>', 'only this recipient domain')
+    .option('--provider <group>', 'only this mailbox provider group').option('--limit <n>', 'rows, 1 to 1000 (default 50)').option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => { const doc = await failuresCommand(ledger, opts, new Date()); out.result(doc, () => renderFailures(doc)); });
+    });
+  window(program.command('clicks').description('the links most recipients clicked, of messages in the window (whole UTC days)'))
+    .option('--sender-domain <domain>', 'only this sender domain').option('--limit <n>', 'rows, 1 to 1000 (default 50)').option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => { const doc = await clicksCommand(ledger, opts, new Date()); out.result(doc, () => renderClicks(doc)); });
+    });
+  program.command('guardrail').description("the bounce-rate guardrail's level per sender domain for the window ending at a time")
+    .option('--at <time>', 'the time whose window is shown (default now)').option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => { const doc = await guardrailCommand(ledger, opts, new Date()); out.result(doc, () => renderGuardrail(doc)); });
     });
 
   program

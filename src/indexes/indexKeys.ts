@@ -12,6 +12,7 @@ import { encodeKey } from '../store/tableKeys.js';
  *   a|<address>|<inverted time>|<id>[|n]  one per recipient, newest first per address
  *   h|<hour>|<sender>|<recipient domain>  hourly sums
  *   d|<day>|<sender>|<recipient domain>   daily sums
+ *   u|<day>|<sender>|<link>               daily recipients who clicked a link (clickUrlOf)
  */
 
 /** Fixed for the life of a ledger: a different count would look for rows in the wrong partitions. */
@@ -82,6 +83,14 @@ const LEVEL_PREFIX: Readonly<Record<SumLevel, string>> = { hour: 'h|', day: 'd|'
 export function sumRowKey(level: SumLevel, bucket: string, senderDomain: string, recipientDomain: string): string {
   return `${LEVEL_PREFIX[level]}${bucket}|${keyPart(senderDomain, DOMAIN_PART)}|${keyPart(recipientDomain, DOMAIN_PART)}`;
 }
+
+const URL_PART = 100;
+
+/** A link's daily click sum; the key part is a hash for any link longer than URL_PART escaped (the row keeps the text). */
+export const urlSumRowKey = (day: string, senderDomain: string, url: string): string => `u|${day}|${keyPart(senderDomain, DOMAIN_PART)}|${keyPart(url, URL_PART)}`;
+
+/** Link sums of days `from` (inclusive) to `to` (exclusive). */
+export const urlSumKeyRange = (fromDay: string, toDay: string): { readonly ge: string; readonly lt: string } => ({ ge: `u|${fromDay}`, lt: `u|${toDay}` });
 
 /** Row keys from bucket `from` (inclusive) to bucket `to` (exclusive) of a level. */
 export function sumKeyRange(level: SumLevel, from: string, to: string): { readonly ge: string; readonly lt: string } {

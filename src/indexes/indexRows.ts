@@ -1,4 +1,4 @@
-import { jsonOf, numberOf, textOf } from '../store/entityFields.js';
+import { jsonOf, longTextOf, longTextProperties, numberOf, textOf } from '../store/entityFields.js';
 import type { RowProperties } from '../store/partitionCommit.js';
 import { parseStatuses, serializeStatuses, type SumCounts } from './sumCounts.js';
 import type { SumLevel } from './indexKeys.js';
@@ -26,21 +26,28 @@ export interface TimeIndexEntry {
   readonly recipientDomains: readonly string[];
   readonly views: number;
   readonly clicks: number;
+  /** Distinct failure keys of its recipients (sumCounts.ts failureKeyOf), sorted: the `failure` filter of `messages`. */
+  readonly failures: readonly string[];
 }
 
 /** `a|` row: one recipient of one message in the recipient index (address as ACS reported it; the key holds it lower-cased). */
-export interface RecipientIndexEntry extends RecipientDigest {
+export interface RecipientIndexEntry extends Omit<RecipientDigest, 'clickedUrls'> {
   readonly messageId: string;
   readonly time: string;
   readonly senderDomain: string | null;
 }
 
-/** `h|` and `d|` rows. Domains are lower-cased; "" is an unknown sender or an address without "@". */
+/**
+ * `h|` and `d|` rows, and the `u|` rows of links (level "url", bucket the day, recipientDomain "",
+ * `url` the link, and only `counts.clickers`: recipients who clicked it). Domains are lower-cased; ""
+ * is an unknown sender or an address without "@".
+ */
 export interface SumEntry {
-  readonly level: SumLevel;
+  readonly level: SumLevel | 'url';
   readonly bucket: string;
   readonly senderDomain: string;
   readonly recipientDomain: string;
+  readonly url?: string;
   readonly counts: SumCounts;
 }
 
@@ -60,6 +67,7 @@ export function toTimeIndexRow(entry: TimeIndexEntry): RowProperties {
     recipientDomains: JSON.stringify(entry.recipientDomains),
     views: entry.views,
     clicks: entry.clicks,
+    ...longTextProperties('failures', JSON.stringify(entry.failures)),
   };
 }
 
@@ -77,6 +85,7 @@ export function fromTimeIndexRow(row: Readonly<Record<string, unknown>>): TimeIn
     recipientDomains: stringsOf(jsonOf<unknown>(row, 'recipientDomains', [])),
     views: numberOf(row, 'views') ?? 0,
     clicks: numberOf(row, 'clicks') ?? 0,
+    failures: stringsOf(parsedJson(longTextOf(row, 'failures'))),
   };
 }
 
@@ -93,6 +102,7 @@ export function fromRecipientIndexRow(row: Readonly<Record<string, unknown>>): R
     statusTime: textOf(row, 'statusTime'),
     smtpStatusCode: textOf(row, 'smtpStatusCode'),
     enhancedSmtpStatusCode: textOf(row, 'enhancedSmtpStatusCode'),
+    failureReason: textOf(row, 'failureReason'),
     hardBounce: row['hardBounce'] === true,
     views: numberOf(row, 'views') ?? 0,
     clicks: numberOf(row, 'clicks') ?? 0,
@@ -102,6 +112,9 @@ export function fromRecipientIndexRow(row: Readonly<Record<string, unknown>>): R
 
 export function toSumRow(entry: SumEntry): RowProperties {
   const { counts } = entry;
+  if (entry.level === 'url') {
+    return { rowType: 'urlSum', level: 'url', bucket: entry.bucket, senderDomain: entry.senderDomain, url: entry.url ?? '', clickers: counts.clickers };
+  }
   return {
     rowType: 'sum',
     level: entry.level,
@@ -115,15 +128,18 @@ export function toSumRow(entry: SumEntry): RowProperties {
     clickers: counts.clickers,
     views: counts.views,
     clicks: counts.clicks,
+    ...longTextProperties('failures', serializeStatuses(counts.failures)),
   };
 }
 
 export function fromSumRow(row: Readonly<Record<string, unknown>>): SumEntry {
+  const level = row['level'] === 'day' ? 'day' : row['level'] === 'url' ? 'url' : 'hour';
   return {
-    level: row['level'] === 'day' ? 'day' : 'hour',
+    level,
     bucket: textOf(row, 'bucket') ?? '',
     senderDomain: textOf(row, 'senderDomain') ?? '',
     recipientDomain: textOf(row, 'recipientDomain') ?? '',
+    ...(level === 'url' ? { url: textOf(row, 'url') ?? '' } : {}),
     counts: countsOfRow(row),
   };
 }
@@ -137,7 +153,18 @@ export function countsOfRow(row: Readonly<Record<string, unknown>> | undefined):
     clickers: (row && numberOf(row, 'clickers')) ?? 0,
     views: (row && numberOf(row, 'views')) ?? 0,
     clicks: (row && numberOf(row, 'clicks')) ?? 0,
+    // Rows from before failure counts have none.
+    failures: parseStatuses(row === undefined ? null : longTextOf(row, 'failures')),
   };
+}
+
+function parsedJson(text: string | null): unknown {
+  if (text === null) return [];
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return [];
+  }
 }
 
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []);

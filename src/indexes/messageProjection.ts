@@ -1,10 +1,10 @@
 import type { MessageState } from '../state/messageState.js';
-import { parseDigest, serializeDigest, type RecipientDigest } from '../state/recipientDigest.js';
+import { parseDigestVersioned, serializeDigest, type RecipientDigest } from '../state/recipientDigest.js';
 import { longTextOf, longTextProperties, numberOf, textOf } from '../store/entityFields.js';
 import type { RowProperties } from '../store/partitionCommit.js';
-import { dayOf, hourOf, normalizedAddress, normalizedDomain, recipientDomainOf, recipientRowKey, sumRowKey, timeRowKey, type SumLevel } from './indexKeys.js';
+import { dayOf, hourOf, normalizedAddress, normalizedDomain, recipientDomainOf, recipientRowKey, sumRowKey, timeRowKey, urlSumRowKey, type SumLevel } from './indexKeys.js';
 import { toRecipientIndexRow, toTimeIndexRow, type SumEntry, type TimeSource } from './indexRows.js';
-import { addCounts, countsOfRecipient, NO_STATUS, ZERO_COUNTS } from './sumCounts.js';
+import { addCounts, countsOfRecipient, failureKeyOf, NO_STATUS, ZERO_COUNTS } from './sumCounts.js';
 
 /**
  * A message as the indexes see it: a pure function of the message row. Everything in the index table
@@ -36,6 +36,7 @@ export function indexRowsOf(projection: MessageProjection): Map<string, RowPrope
   const { messageId, time, recipients } = projection;
   const statusCounts = new Map<string, number>();
   const domains = new Set<string>();
+  const failures = new Set<string>();
   let hardBounces = 0;
   let views = 0;
   let clicks = 0;
@@ -44,6 +45,8 @@ export function indexRowsOf(projection: MessageProjection): Map<string, RowPrope
     const status = r.status ?? NO_STATUS;
     statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
     domains.add(recipientDomainOf(r.address));
+    const failure = failureKeyOf(r);
+    if (failure !== null) failures.add(failure);
     hardBounces += r.hardBounce ? 1 : 0;
     views += r.views;
     clicks += r.clicks;
@@ -61,6 +64,7 @@ export function indexRowsOf(projection: MessageProjection): Map<string, RowPrope
         statusTime: r.statusTime,
         smtpStatusCode: r.smtpStatusCode,
         enhancedSmtpStatusCode: r.enhancedSmtpStatusCode,
+        failureReason: r.failureReason,
         hardBounce: r.hardBounce,
         views: r.views,
         clicks: r.clicks,
@@ -82,13 +86,18 @@ export function indexRowsOf(projection: MessageProjection): Map<string, RowPrope
       recipientDomains: [...domains].sort(),
       views,
       clicks,
+      failures: [...failures].sort(),
     }),
   );
   return rows;
 }
 
-/** The message's share of the hourly and daily sums, by sum RowKey. */
-export function contributionsOf(projection: MessageProjection): Map<string, SumEntry> {
+/**
+ * The message's share of the hourly and daily sums and of the daily link sums, by sum RowKey. `format`
+ * 1 is the share as written before failure counts and link sums existed (a pointer of that format
+ * vouches for sums that hold no more than this).
+ */
+export function contributionsOf(projection: MessageProjection, format: PointerFormat = POINTER_FORMAT): Map<string, SumEntry> {
   const out = new Map<string, SumEntry>();
   const senderDomain = normalizedDomain(projection.senderDomain);
   const buckets: readonly [SumLevel, string][] = [
@@ -97,20 +106,34 @@ export function contributionsOf(projection: MessageProjection): Map<string, SumE
   ];
   for (const recipient of projection.recipients) {
     const recipientDomain = recipientDomainOf(recipient.address);
-    const counts = countsOfRecipient(recipient);
+    const counts = format === 1 ? { ...countsOfRecipient(recipient), failures: new Map<string, number>() } : countsOfRecipient(recipient);
     for (const [level, bucket] of buckets) {
       const key = sumRowKey(level, bucket, senderDomain, recipientDomain);
       const current = out.get(key)?.counts ?? ZERO_COUNTS;
       out.set(key, { level, bucket, senderDomain, recipientDomain, counts: addCounts(current, counts) });
     }
+    if (format === 1) continue;
+    // clickedUrls are distinct per recipient: each is one recipient who clicked the link.
+    const day = dayOf(projection.time);
+    for (const url of recipient.clickedUrls) {
+      const key = urlSumRowKey(day, senderDomain, url);
+      const clickers = (out.get(key)?.counts.clickers ?? 0) + 1;
+      out.set(key, { level: 'url', bucket: day, senderDomain, recipientDomain: '', url, counts: { ...ZERO_COUNTS, clickers } });
+    }
   }
   return out;
 }
+
+/** 2: sums with failure counts, link sums, failure keys in time rows. Pointers without a format are 1. */
+export type PointerFormat = 1 | 2;
+export const POINTER_FORMAT: PointerFormat = 2;
 
 export interface PointerEntry {
   /** The message row's appliedRecords when projected: it grows with every commit, so newer wins. */
   readonly version: number;
   readonly projection: MessageProjection;
+  /** What the rows it vouches for hold: an older format is projected again (rows rewritten, sums completed) at any version. */
+  readonly format: PointerFormat;
 }
 
 export function toPointerRow(entry: PointerEntry): RowProperties {
@@ -119,6 +142,7 @@ export function toPointerRow(entry: PointerEntry): RowProperties {
     rowType: 'pointer',
     messageId: p.messageId,
     version: entry.version,
+    format: entry.format,
     time: p.time,
     timeSource: p.timeSource,
     senderDomain: p.senderDomain,
@@ -128,13 +152,15 @@ export function toPointerRow(entry: PointerEntry): RowProperties {
 }
 
 export function fromPointerRow(row: Readonly<Record<string, unknown>>): PointerEntry | null {
-  const recipients = parseDigest(longTextOf(row, 'recipients'));
+  const digest = parseDigestVersioned(longTextOf(row, 'recipients'));
   const time = textOf(row, 'time');
   const version = numberOf(row, 'version');
-  if (recipients === null || time === null || version === null) return null;
+  if (digest === null || time === null || version === null) return null;
+  const { recipients } = digest;
   const source = textOf(row, 'timeSource');
   return {
     version,
+    format: numberOf(row, 'format') === 2 ? 2 : 1,
     projection: {
       messageId: textOf(row, 'messageId') ?? '',
       time,

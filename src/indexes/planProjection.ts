@@ -2,7 +2,7 @@ import type { RowProperties, RowWrite, StoredRow } from '../store/partitionCommi
 import { MAX_TRANSACTION_ROWS } from '../store/partitionCommit.js';
 import { pointerRowKey } from './indexKeys.js';
 import { countsOfRow, fromSumRow, toSumRow, type SumEntry } from './indexRows.js';
-import { contributionsOf, fromPointerRow, indexRowsOf, toPointerRow, type MessageProjection, type PointerEntry } from './messageProjection.js';
+import { contributionsOf, fromPointerRow, indexRowsOf, POINTER_FORMAT, toPointerRow, type MessageProjection, type PointerEntry, type PointerFormat } from './messageProjection.js';
 import { addCounts, isZero, ZERO_COUNTS } from './sumCounts.js';
 import { LedgerError } from '../errors.js';
 import { longTextOf, longTextProperties } from '../store/entityFields.js';
@@ -65,7 +65,10 @@ export function planProjection(candidates: readonly ProjectionCandidate[], rows:
     }
     const pending = stored === undefined ? NO_PENDING : pendingOf(stored.properties);
     const unfinished = pending.deletes.length + pending.upserts.length + pending.sums.size > 0;
-    const newer = pointer === null || pointer.version < candidate.version;
+    // A pointer of an older format (docs/indexes.md, "Formats") vouches for rows without what this one
+    // adds: the message at that version is projected again, its old share taken back in the old format.
+    const legacy = pointer !== null && pointer.format !== POINTER_FORMAT;
+    const newer = pointer === null || pointer.version < candidate.version || (legacy && pointer.version === candidate.version);
     // Already projected at this version or a newer one (whose writer finishes any move it started).
     if (!newer && !(pointer.version === candidate.version && unfinished)) {
       done += 1;
@@ -73,8 +76,8 @@ export function planProjection(candidates: readonly ProjectionCandidate[], rows:
     }
     const target = newer ? candidate.projection : pointer.projection;
     const targetRows = indexRowsOf(target);
-    const ops = rowOpsBetween(pointer?.projection ?? null, pending, targetRows, rows);
-    const delta = newer ? mergeDeltas(pending.sums, sumDelta(pointer?.projection ?? null, target)) : pending.sums;
+    const ops = rowOpsBetween(pointer?.projection ?? null, pending, targetRows, rows, legacy);
+    const delta = newer ? mergeDeltas(pending.sums, sumDelta(pointer?.projection ?? null, target, pointer?.format)) : pending.sums;
     const sumKeys = [...delta.keys()].sort();
     const need = sumKeys.filter((key) => !sums.has(key)).length + ops.upserts.length + ops.deletes.length;
     const room = MAX_TRANSACTION_ROWS - 1 - writes.size - sums.size;
@@ -97,7 +100,7 @@ export function planProjection(candidates: readonly ProjectionCandidate[], rows:
       upserts: ops.upserts.slice(upsertsNow.length),
       deletes: ops.deletes.slice(deletesNow.length),
     };
-    writes.set(pointerKey, { rowKey: pointerKey, properties: pointerProperties({ version: newer ? candidate.version : pointer.version, projection: target }, left) });
+    writes.set(pointerKey, { rowKey: pointerKey, properties: pointerProperties({ version: newer ? candidate.version : pointer.version, projection: target, format: POINTER_FORMAT }, left) });
     projected += 1;
     if (left.deletes.length + left.upserts.length + left.sums.size > 0) break;
     done += 1;
@@ -126,11 +129,11 @@ function mergeDeltas(a: ReadonlyMap<string, SumEntry>, b: ReadonlyMap<string, Su
   return out;
 }
 
-/** The sums' change when a message's projection goes from `before` to `after`, only where it is not zero. */
-export function sumDelta(before: MessageProjection | null, after: MessageProjection): Map<string, SumEntry> {
+/** The sums' change when a message's projection goes from `before` (counted in `beforeFormat`) to `after`, only where it is not zero. */
+export function sumDelta(before: MessageProjection | null, after: MessageProjection, beforeFormat: PointerFormat = POINTER_FORMAT): Map<string, SumEntry> {
   const out = new Map<string, SumEntry>(contributionsOf(after));
   if (before !== null) {
-    for (const [key, entry] of contributionsOf(before)) {
+    for (const [key, entry] of contributionsOf(before, beforeFormat)) {
       const current = out.get(key) ?? { ...entry, counts: ZERO_COUNTS };
       out.set(key, { ...current, counts: addCounts(current.counts, entry.counts, -1) });
     }
@@ -148,7 +151,7 @@ export function followUpKeysOf(pointerRow: StoredRow | undefined): string[] {
   if (pointerRow === undefined) return [];
   const pointer = fromPointerRow(pointerRow.properties);
   const pending = pendingOf(pointerRow.properties);
-  return [...(pointer === null ? [] : contributionsOf(pointer.projection).keys()), ...pending.sums.keys(), ...pending.upserts];
+  return [...(pointer === null ? [] : contributionsOf(pointer.projection, pointer.format).keys()), ...pending.sums.keys(), ...pending.upserts];
 }
 
 /**
@@ -160,6 +163,7 @@ function rowOpsBetween(
   pending: Pending,
   target: ReadonlyMap<string, RowProperties>,
   rows: ReadonlyMap<string, StoredRow>,
+  legacy: boolean,
 ): RowOps {
   const currentRows = current === null ? new Map<string, RowProperties>() : indexRowsOf(current);
   const unwritten = new Set(pending.upserts);
@@ -167,7 +171,8 @@ function rowOpsBetween(
   const present = new Set([...[...currentRows.keys()].filter((key) => !unwritten.has(key) || rows.has(key)), ...pending.deletes]);
   const deletes = [...present].filter((key) => !target.has(key)).sort();
   const upserts = [...target.keys()]
-    .filter((key) => !present.has(key) || unwritten.has(key) || pending.deletes.includes(key) || !sameRow(currentRows.get(key), target.get(key)))
+    // Rows of an older format lack properties this code would compute for them: all are written again.
+    .filter((key) => legacy || !present.has(key) || unwritten.has(key) || pending.deletes.includes(key) || !sameRow(currentRows.get(key), target.get(key)))
     .sort();
   return { deletes, upserts };
 }

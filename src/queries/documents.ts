@@ -49,6 +49,7 @@ export const windowMessageSchema = z.object({
   recipientDomains: z.array(z.string()),
   views: count,
   clicks: count,
+  failures: z.array(z.string()).describe('Failure keys of its recipients (the `failure` filter; see GET /api/failures)'),
 });
 
 export const messagesDocumentSchema = z.object({
@@ -114,6 +115,57 @@ export const verifyDocumentSchema = z.object({
   differences: z.array(verifyDifferenceSchema),
 });
 
+export const failureRowSchema = z.object({
+  status: z.string().describe('The final status: Bounced, Suppressed, Failed, Quarantined or FilteredSpam'),
+  smtpStatusCode: z.string().nullable(),
+  enhancedSmtpStatusCode: z.string().nullable(),
+  failureReason: z.string().nullable().describe("ACS's FailureReason (a category such as BadDestinationMailboxAddress), at most 100 characters"),
+  failure: z.string().describe('The failure key: status/smtp/enhanced/reason, each percent-encoded; the `failure` filter of GET /api/messages'),
+  recipients: count.describe('Recipients whose current status is this failure, of messages in the window'),
+});
+
+export const failuresDocumentSchema = z.object({
+  from: time.describe('Start of the first hour counted'),
+  to: time.describe('End of the last hour counted (exclusive)'),
+  failures: z.array(failureRowSchema).describe('Biggest first, at most `limit`'),
+  totalFailed: count.describe('Recipients in a failure status in the window, over every failure (not only the ones listed)'),
+  rowsRead,
+});
+
+export const clicksDocumentSchema = z.object({
+  from: time.describe('Start of the first UTC day counted'),
+  to: time.describe('End of the last UTC day counted (exclusive)'),
+  urls: z
+    .array(
+      z.object({
+        url: z.string().describe('The link: scheme, host and path, without query or fragment, at most 300 characters'),
+        clickers: count.describe('Recipients of messages in the window who clicked it (a recipient of two messages counts twice)'),
+      }),
+    )
+    .describe('Biggest first, at most `limit`'),
+  rowsRead,
+});
+
+export const guardrailDocumentSchema = z.object({
+  at: time.describe('The time asked for: the window is the `windowHours` whole hours ending with its hour'),
+  windowHours: count,
+  minSends: count.describe('Below this many sends in the window, a domain is ok whatever its rate'),
+  warning: z.number().describe('Hard-bounce rate of the warning level'),
+  critical: z.number().describe('Hard-bounce rate of the critical level'),
+  domains: z
+    .array(
+      z.object({
+        senderDomain: z.string(),
+        sends: count.describe('Recipients sent to in the window (the guardrail counters)'),
+        hardBounces: count,
+        rate: z.number().min(0).nullable().describe('hardBounces / sends; null with no sends'),
+        level: z.enum(['ok', 'warning', 'critical']),
+      }),
+    )
+    .describe('Sender domains with sends or hard bounces in the window: critical first, then warning, then by rate'),
+  rowsRead: count.describe('Guardrail rows this answer read from storage (its cost)'),
+});
+
 export const queryErrorDocumentSchema = z.object({
   error: z.string().describe('Why the parameter is wrong'),
   param: z.string().describe('The parameter, named as in the query string (the CLI flag without --)'),
@@ -128,4 +180,8 @@ export type StatsRow = z.infer<typeof statsRowSchema>;
 export type StatsDocument = z.infer<typeof statsDocumentSchema>;
 export type VerifyDifference = z.infer<typeof verifyDifferenceSchema>;
 export type VerifyDocument = z.infer<typeof verifyDocumentSchema>;
+export type FailureRow = z.infer<typeof failureRowSchema>;
+export type FailuresDocument = z.infer<typeof failuresDocumentSchema>;
+export type ClicksDocument = z.infer<typeof clicksDocumentSchema>;
+export type GuardrailDocument = z.infer<typeof guardrailDocumentSchema>;
 export type QueryErrorDocument = z.infer<typeof queryErrorDocumentSchema>;

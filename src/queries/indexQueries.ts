@@ -5,7 +5,8 @@ import { readMergedPage } from '../store/indexReads.js';
 import type { StorageCallIo } from '../store/storageRetry.js';
 import { encodeContinuation } from './continuation.js';
 import type { MessagesDocument, RecipientMessage, RecipientMessagesDocument, WindowMessage } from './documents.js';
-import type { MessagesQuery, RecipientQuery } from './queryParams.js';
+import { providerGrouping, providerOf, type ProviderGrouping } from './providers.js';
+import { QueryParamError, type MessagesQuery, type RecipientQuery } from './queryParams.js';
 
 /**
  * The by-recipient and by-time queries: the one implementation the CLI and the HTTP API call. Each reads
@@ -18,6 +19,8 @@ export const MAX_ROWS_READ_PER_PAGE = 5_000;
 export interface PageLimits {
   /** Rows one page reads at most (default MAX_ROWS_READ_PER_PAGE). */
   readonly maxRowsRead?: number;
+  /** The provider groups of `provider=` (default the built-in map). */
+  readonly providers?: ProviderGrouping;
 }
 
 /** Every message sent to the address (case-insensitively), newest first, with that recipient's state. */
@@ -54,9 +57,11 @@ function recipientMessageOf(row: Readonly<Record<string, unknown>>): RecipientMe
   };
 }
 
-/** Messages with from <= time < to, newest first, filtered by status, sender domain and recipient domain. */
+/** Messages with from <= time < to, newest first, filtered by status, sender domain, recipient domain, failure and provider. */
 export async function messagesInWindow(index: TableClient, query: MessagesQuery, io: StorageCallIo, options: PageLimits = {}): Promise<MessagesDocument> {
-  const matches = messageFilter(query);
+  const providers = options.providers ?? providerGrouping();
+  if (query.provider !== null && providers.kind === 'disabled') throw new QueryParamError('provider', `provider grouping is off: ${providers.reason}`);
+  const matches = messageFilter(query, providers.kind === 'enabled' ? providers.byDomain : new Map());
   const page = await readMergedPage(
     index,
     timeKeyRange(query.from, query.to),
@@ -81,13 +86,20 @@ export async function messagesInWindow(index: TableClient, query: MessagesQuery,
   };
 }
 
-/** The filters of a `messages` query as a predicate on time rows; statuses match case-insensitively. */
-export function messageFilter(query: Pick<MessagesQuery, 'status' | 'senderDomain' | 'recipientDomain'>): (entry: TimeIndexEntry) => boolean {
+/** The filters of a `messages` query as a predicate on time rows; statuses and providers match case-insensitively. */
+export function messageFilter(
+  query: Pick<MessagesQuery, 'status' | 'senderDomain' | 'recipientDomain'> & Partial<Pick<MessagesQuery, 'failure' | 'provider'>>,
+  byDomain: ReadonlyMap<string, string> = new Map(),
+): (entry: TimeIndexEntry) => boolean {
   const status = query.status?.toLowerCase() ?? null;
+  const provider = query.provider?.toLowerCase() ?? null;
+  const failure = query.failure ?? null;
   return (entry) =>
     (status === null || [...entry.statusCounts].some(([s, n]) => n > 0 && s.toLowerCase() === status)) &&
     (query.senderDomain === null || normalizedDomain(entry.senderDomain) === query.senderDomain) &&
-    (query.recipientDomain === null || entry.recipientDomains.includes(query.recipientDomain));
+    (query.recipientDomain === null || entry.recipientDomains.includes(query.recipientDomain)) &&
+    (failure === null || entry.failures.includes(failure)) &&
+    (provider === null || entry.recipientDomains.some((d) => providerOf(byDomain, d).toLowerCase() === provider));
 }
 
 function windowMessageOf(entry: TimeIndexEntry): WindowMessage {
@@ -104,5 +116,6 @@ function windowMessageOf(entry: TimeIndexEntry): WindowMessage {
     recipientDomains: [...entry.recipientDomains],
     views: entry.views,
     clicks: entry.clicks,
+    failures: [...entry.failures],
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LedgerError } from '../errors.js';
 import { toCanonicalUtc } from '../ingest/looseScalars.js';
 import { addressKeyPrefix, KEY_END, normalizedAddress, timeKeyRange } from '../indexes/indexKeys.js';
+import { failurePartsOf } from '../indexes/sumCounts.js';
 import { decodeContinuation, queryHash } from './continuation.js';
 import { bucketEnd, bucketStart, canonicalOfMs, DAY_MS, msOfCanonical, resolveTime, type ResolvedTime } from './queryTimes.js';
 
@@ -50,6 +51,10 @@ export interface MessagesQuery {
   readonly status: string | null;
   readonly senderDomain: string | null;
   readonly recipientDomain: string | null;
+  /** A failure key (sumCounts.ts failureKeyOf): messages with a recipient that failed so. */
+  readonly failure: string | null;
+  /** A provider group (providers.ts), matched case-insensitively: messages with a recipient there. */
+  readonly provider: string | null;
   readonly limit: number;
   readonly afterKey: string | null;
   readonly queryHash: string;
@@ -69,8 +74,8 @@ export interface VerifyQuery {
   readonly to: string;
 }
 
-const text = z.string().optional();
-const limitField = text.transform((raw, ctx) => {
+export const text = z.string().optional();
+export const limitField = text.transform((raw, ctx) => {
   if (raw === undefined || raw.trim() === '') return DEFAULT_LIMIT;
   const n = /^\d{1,7}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(n >= 1 && n <= MAX_LIMIT)) {
@@ -79,7 +84,7 @@ const limitField = text.transform((raw, ctx) => {
   }
   return n;
 });
-const domainField = text.transform((raw, ctx) => {
+export const domainField = text.transform((raw, ctx) => {
   if (raw === undefined) return null;
   const domain = raw.trim().toLowerCase();
   if (domain.length === 0 || domain.length > 255 || /\s|@/.test(domain)) {
@@ -96,6 +101,23 @@ const statusField = text.transform((raw, ctx) => {
     return z.NEVER;
   }
   return status;
+});
+export const failureField = text.transform((raw, ctx) => {
+  if (raw === undefined) return null;
+  if (raw.length > 1_000 || failurePartsOf(raw.trim()) === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a failure key as GET /api/failures lists it (status/smtp/enhanced/reason, each percent-encoded), got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  }
+  return raw.trim();
+});
+export const providerField = text.transform((raw, ctx) => {
+  if (raw === undefined) return null;
+  const provider = raw.trim();
+  if (provider.length === 0 || provider.length > 100) {
+    ctx.addIssue({ code: 'custom', message: `expected a provider group such as Microsoft or Google, got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  }
+  return provider;
 });
 const byField = text.transform((raw, ctx) => {
   const v = (raw ?? 'day').trim().toLowerCase();
@@ -118,6 +140,8 @@ const messagesSchema = z.strictObject({
   status: statusField,
   'sender-domain': domainField,
   'recipient-domain': domainField,
+  failure: failureField,
+  provider: providerField,
   limit: limitField,
   continuation: text,
   code: text,
@@ -127,11 +151,14 @@ const statsSchema = z.strictObject({ from: text, to: text, by: byField, group: g
 /** The names each query accepts (for help texts and the OpenAPI document). */
 export const QUERY_PARAMS = {
   recipient: ['limit', 'continuation'],
-  messages: ['from', 'to', 'status', 'sender-domain', 'recipient-domain', 'limit', 'continuation'],
+  messages: ['from', 'to', 'status', 'sender-domain', 'recipient-domain', 'failure', 'provider', 'limit', 'continuation'],
   stats: ['from', 'to', 'by', 'group'],
+  failures: ['from', 'to', 'sender-domain', 'recipient-domain', 'provider', 'limit'],
+  clicks: ['from', 'to', 'sender-domain', 'limit'],
+  guardrail: ['at'],
 } as const;
 
-function fromZod(error: z.ZodError): QueryParamError {
+export function fromZod(error: z.ZodError): QueryParamError {
   const issue = error.issues[0];
   if (issue === undefined) return new QueryParamError('query', 'invalid parameters');
   if (issue.code === 'unrecognized_keys') return new QueryParamError(String(issue.keys[0] ?? 'query'), 'is not a parameter of this query');
@@ -139,7 +166,7 @@ function fromZod(error: z.ZodError): QueryParamError {
   return new QueryParamError(param, issue.code === 'invalid_type' ? 'must be given once, as text' : issue.message);
 }
 
-function objectOf(params: ReadonlyMap<string, string>): Record<string, string> {
+export function objectOf(params: ReadonlyMap<string, string>): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(params));
 }
 
@@ -168,7 +195,7 @@ interface Window {
   readonly to: ResolvedTime;
 }
 
-function resolveWindow(raw: { from?: string | undefined; to?: string | undefined }, defaultDays: number, now: Date): Window | QueryParamError {
+export function resolveWindow(raw: { from?: string | undefined; to?: string | undefined }, defaultDays: number, now: Date): Window | QueryParamError {
   const to = raw.to === undefined ? { time: canonicalOfMs(now.getTime()), relative: true } : resolveTime(raw.to, now);
   if ('reason' in to) return new QueryParamError('to', to.reason);
   const from = raw.from === undefined ? { time: canonicalOfMs(msOfCanonical(to.time) - defaultDays * DAY_MS), relative: to.relative } : resolveTime(raw.from, now);
@@ -186,8 +213,12 @@ export function parseMessagesQuery(params: ReadonlyMap<string, string>, now: Dat
   const p = parsed.data;
   const window = resolveWindow(p, 1, now);
   if (window instanceof QueryParamError) return { ok: false, error: window };
-  const filters = { status: p.status, senderDomain: p['sender-domain'], recipientDomain: p['recipient-domain'] };
-  const hash = queryHash('messages', [specOf(p.from, window.from), specOf(p.to, window.to), filters.status?.toLowerCase() ?? null, filters.senderDomain, filters.recipientDomain]);
+  const filters = { status: p.status, senderDomain: p['sender-domain'], recipientDomain: p['recipient-domain'], failure: p.failure, provider: p.provider };
+  const hash = queryHash('messages', [
+    specOf(p.from, window.from), specOf(p.to, window.to), filters.status?.toLowerCase() ?? null, filters.senderDomain, filters.recipientDomain,
+    // Appended only when given, so that the tokens of queries without them stay valid.
+    ...(filters.failure === null && filters.provider === null ? [] : [filters.failure, filters.provider?.toLowerCase() ?? null]),
+  ]);
   let from = window.from.time;
   let to = window.to.time;
   let afterKey: string | null = null;

@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { dayOf, hourOf, KEY_END, shardOf, shardPartitionKey, sumKeyRange, timeKeyRange, pointerRowKey } from '../indexes/indexKeys.js';
+import { dayOf, hourOf, KEY_END, shardOf, shardPartitionKey, sumKeyRange, timeKeyRange, pointerRowKey, urlSumKeyRange } from '../indexes/indexKeys.js';
 import { countsOfRow, type SumEntry } from '../indexes/indexRows.js';
-import { contributionsOf, indexRowsOf, projectMessage, toPointerRow } from '../indexes/messageProjection.js';
+import { contributionsOf, indexRowsOf, POINTER_FORMAT, projectMessage, toPointerRow } from '../indexes/messageProjection.js';
 import { addCounts, sameCounts, serializeStatuses, ZERO_COUNTS, type SumCounts } from '../indexes/sumCounts.js';
 import type { MessageState, RecipientState } from '../state/messageState.js';
 import { digestOf } from '../state/recipientDigest.js';
@@ -16,7 +16,7 @@ import type { VerifyQuery } from './queryParams.js';
  * `stats --verify`: recomputes what the index should hold for the messages of the window from the
  * per-recipient state (the message rows, with the recipients taken from their own rows rather than the
  * message row's digest) with the same pure projection the write path uses, and compares it with what
- * the index holds: the hourly and daily sums, the time rows, the recipient rows and the pointers (a
+ * the index holds: the hourly and daily sums (with their failure counts), the daily link sums, the time rows, the recipient rows and the pointers (a
  * pointer whose version lags its message row is a projection not yet applied). A scan of the messages
  * table: for audits and tests, not for dashboards.
  */
@@ -103,7 +103,7 @@ export function expectedIndex(messages: readonly MessageWithRecipients[], window
     }
     const pointerKey = pointerRowKey(messageId);
     const version = message.appliedRecords;
-    out.pointers.set(keyOf(partitionKey, pointerKey), { partitionKey, rowKey: pointerKey, messageId, version, properties: toPointerRow({ version, projection }) });
+    out.pointers.set(keyOf(partitionKey, pointerKey), { partitionKey, rowKey: pointerKey, messageId, version, properties: toPointerRow({ version, projection, format: POINTER_FORMAT }) });
     for (const [rowKey, entry] of contributionsOf(projection)) {
       const key = keyOf(partitionKey, rowKey);
       const current = out.sums.get(key);
@@ -127,20 +127,21 @@ async function readIndexWindow(index: TableClient, window: VerifyQuery, io: Stor
     return typeof time === 'string' && time >= window.from && time < window.to;
   };
   const all = (range: { ge: string; lt: string }) => readAllShards(index, range, io).then((rows) => rows ?? []);
-  const [hours, days, times, recipients, pointers] = await Promise.all([
+  const [hours, days, links, times, recipients, pointers] = await Promise.all([
     all(sumKeyRange('hour', hourOf(window.from), hourOf(window.to))),
     all(sumKeyRange('day', dayOf(window.from), dayOf(window.to))),
+    all(urlSumKeyRange(dayOf(window.from), dayOf(window.to))),
     all(timeKeyRange(window.from, window.to)),
     all({ ge: 'a|', lt: `a|${KEY_END}` }),
     all({ ge: 'm|', lt: `m|${KEY_END}` }),
   ]);
   const keyed = (rows: readonly IndexRow[]) => new Map(rows.map((r) => [keyOf(partitionOf(r), r.rowKey), { ...r, partitionKey: partitionOf(r) }]));
   return {
-    sums: keyed([...hours, ...days]),
+    sums: keyed([...hours, ...days, ...links]),
     timeRows: keyed(times),
     recipientRows: keyed(recipients.filter(inWindow)),
     pointers: keyed(pointers.filter(inWindow)),
-    rowsRead: hours.length + days.length + times.length + recipients.length + pointers.length,
+    rowsRead: hours.length + days.length + links.length + times.length + recipients.length + pointers.length,
   };
 }
 
@@ -169,8 +170,8 @@ function compareSums(expected: ExpectedIndex['sums'], actual: ActualIndex['sums'
 }
 
 function countsJson(c: SumCounts): string {
-  const { statuses, ...rest } = c;
-  return JSON.stringify({ ...rest, statuses: JSON.parse(serializeStatuses(statuses)) as unknown });
+  const { statuses, failures, ...rest } = c;
+  return JSON.stringify({ ...rest, statuses: JSON.parse(serializeStatuses(statuses)) as unknown, failures: JSON.parse(serializeStatuses(failures)) as unknown });
 }
 
 function compareRows(kind: 'time' | 'recipient', expected: Keyed<ExpectedRow>, actual: ActualIndex['timeRows']): VerifyDifference[] {

@@ -306,5 +306,7 @@ function isConflict(error: unknown): boolean {
   const status = statusCodeOf(error);
   if (status === 409 || status === 412) return true;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  // A row the plan read was deleted since (a zero sum another writer removed): plan again, like a 412.
+  if (status === 404 && code === 'ResourceNotFound') return true;
   return code === 'EntityAlreadyExists' || code === 'UpdateConditionNotSatisfied';
 }

@@ -32,10 +32,10 @@ describe('query command output', () => {
     expect(text).toContain('--continuation abc');
     const messagesDoc: MessagesDocument = {
       from: '2025-03-14T00:00:00.0000000Z', to: '2025-03-15T00:00:00.0000000Z', continuation: null, rowsRead: 1,
-      messages: [{ messageId: HOSTILE, time: '2025-03-14T08:07:59.2974912Z', timeSource: 'send', senderDomain: HOSTILE, recipients: 1, statusCounts: { [HOSTILE]: 1 }, hardBounces: 0, recipientDomains: [HOSTILE], views: 0, clicks: 0 }],
+      messages: [{ messageId: HOSTILE, time: '2025-03-14T08:07:59.2974912Z', timeSource: 'send', senderDomain: HOSTILE, recipients: 1, statusCounts: { [HOSTILE]: 1 }, hardBounces: 0, recipientDomains: [HOSTILE], views: 0, clicks: 0, failures: [] }],
     };
     expect(shown(messagesDoc, () => renderMessages(messagesDoc, { status: HOSTILE }))).not.toMatch(ACTIVE);
-    const folded = foldStats([{ level: 'day', bucket: '2025-03-14', senderDomain: HOSTILE, recipientDomain: 'x.com', counts: { recipients: 1, statuses: new Map([[HOSTILE, 1]]), hardBounces: 0, viewers: 0, clickers: 0, views: 0, clicks: 0 } }], 'sender-domain', new Map());
+    const folded = foldStats([{ level: 'day', bucket: '2025-03-14', senderDomain: HOSTILE, recipientDomain: 'x.com', counts: { recipients: 1, statuses: new Map([[HOSTILE, 1]]), hardBounces: 0, viewers: 0, clickers: 0, views: 0, clicks: 0, failures: new Map() } }], 'sender-domain', new Map());
     const stats = { from: '2025-03-14T00:00:00.0000000Z', to: '2025-03-15T00:00:00.0000000Z', by: 'day' as const, group: 'sender-domain' as const, ...folded, rowsRead: 1 };
     expect(shown(stats, () => renderStats({ stats, verify: null }))).not.toMatch(ACTIVE);
   });

@@ -50,4 +50,32 @@ describe('reindex', () => {
     const strip = (d: Record<string, unknown[]>): unknown => JSON.parse(JSON.stringify(d, (k, v: unknown) => (k === 'firstStatusTime' || k === 'firstRecordTime' ? undefined : v)));
     expect(strip(await dumpLedger(tables))).toEqual(strip(clean));
   });
+
+  it('upgrades an index of format 1 (before failure counts and link sums): digests of failed or clicking recipients rebuilt, every pointer re-projected', async () => {
+    const tables = await replayed();
+    const v1 = (json: string): string => {
+      const { u, r } = JSON.parse(json) as { u: string[]; r: unknown[][] };
+      void u;
+      return JSON.stringify(r.map((e) => e.slice(0, 8)));
+    };
+    for await (const row of tables.messages.listEntities<Record<string, unknown>>()) {
+      if (row.rowKey !== 'message' || typeof row['recipientDigest'] !== 'string') continue;
+      const { etag: _e, timestamp: _t, ...rest } = row;
+      await tables.messages.updateEntity({ ...rest, recipientDigest: v1(row['recipientDigest']) } as { partitionKey: string; rowKey: string }, 'Replace');
+    }
+    for await (const row of tables.index.listEntities<Record<string, unknown>>()) {
+      const { etag: _e, timestamp: _t, format: _f, failures: _x, failureReason: _r, ...rest } = row;
+      const key = { partitionKey: String(row.partitionKey), rowKey: String(row.rowKey) };
+      if (row['rowType'] === 'urlSum') await tables.index.deleteEntity(key.partitionKey, key.rowKey);
+      else if (row['rowType'] === 'pointer') await tables.index.updateEntity({ ...rest, ...key, recipients: v1(String(row['recipients'])) }, 'Replace');
+      else await tables.index.updateEntity({ ...rest, ...key }, 'Replace');
+    }
+    const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
+    const report = await reindexMessages(tables.messages, tables.index, io);
+    expect(report.digestsRebuilt).toBeGreaterThan(0);
+    expect(report.projected).toBe(report.messages);
+    await expectIndexConsistent(tables);
+    expect((await storedIndex(tables)).urls.size).toBeGreaterThan(0);
+    expect(await reindexMessages(tables.messages, tables.index, io)).toMatchObject({ digestsRebuilt: 0, projected: 0 });
+  });
 });

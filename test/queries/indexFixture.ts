@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { inject } from 'vitest';
 import { pointerRowKey, shardOf, shardPartitionKey } from '../../src/indexes/indexKeys.js';
 import { toSumRow, type SumEntry } from '../../src/indexes/indexRows.js';
-import { contributionsOf, indexRowsOf, projectMessage, toPointerRow, type MessageProjection } from '../../src/indexes/messageProjection.js';
+import { contributionsOf, indexRowsOf, POINTER_FORMAT, projectMessage, toPointerRow, type MessageProjection } from '../../src/indexes/messageProjection.js';
 import { addCounts, ZERO_COUNTS } from '../../src/indexes/sumCounts.js';
 import type { RecipientDigest } from '../../src/state/recipientDigest.js';
 import { listMessages } from '../../src/store/messageQueries.js';
@@ -24,7 +24,7 @@ export async function openIndexTable(name = `t${randomBytes(6).toString('hex')}I
 export const testIo = (): StorageCallIo => ({ policy: { ...DEFAULT_STORAGE_RETRY, maxAttempts: 3 }, meter: new StorageMeter() });
 
 export function recipient(address: string, fields: Partial<Omit<RecipientDigest, 'address'>> = {}): RecipientDigest {
-  return { address, status: 'Delivered', statusTime: null, smtpStatusCode: null, enhancedSmtpStatusCode: null, hardBounce: false, views: 0, clicks: 0, ...fields };
+  return { address, status: 'Delivered', statusTime: null, smtpStatusCode: null, enhancedSmtpStatusCode: null, failureReason: null, hardBounce: false, views: 0, clicks: 0, clickedUrls: [], ...fields };
 }
 
 export function projection(messageId: string, time: string, senderDomain: string | null, recipients: readonly RecipientDigest[]): MessageProjection {
@@ -39,7 +39,7 @@ export async function writeIndex(index: TableClient, messages: readonly { projec
   for (const { projection: p, version } of messages) {
     const partitionKey = shardPartitionKey(shardOf(p.messageId));
     const put = (rowKey: string, properties: RowProperties) => rows.set(`${partitionKey}|${rowKey}`, { partitionKey, rowKey, properties });
-    put(pointerRowKey(p.messageId), toPointerRow({ version: version ?? 1, projection: p }));
+    put(pointerRowKey(p.messageId), toPointerRow({ version: version ?? 1, projection: p, format: POINTER_FORMAT }));
     for (const [rowKey, properties] of indexRowsOf(p)) put(rowKey, properties);
     for (const [rowKey, entry] of contributionsOf(p)) {
       const key = `${partitionKey}|${rowKey}`;

@@ -3,15 +3,16 @@ import { messagesInWindow } from '../../queries/indexQueries.js';
 import { parseMessagesQuery, QUERY_PARAMS, type MessagesQuery } from '../../queries/queryParams.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { table } from '../output.js';
-import { ioOf, nextPageHint, paramsOf, queryOrUsage, shellWord } from './queryFlags.js';
+import type { ProviderGrouping } from '../../queries/providers.js';
+import { ioOf, nextPageHint, paramsOf, queryOrUsage, shellWord, usageOnParamError } from './queryFlags.js';
 
 /** The flags of `messages` as a query; a bad one is a usage error naming it, before storage is opened. */
 export const messagesQueryOf = (opts: Readonly<Record<string, unknown>>, now: Date): MessagesQuery =>
   queryOrUsage(parseMessagesQuery(paramsOf(opts, QUERY_PARAMS.messages), now));
 
 /** `messages`: the messages of a time window, newest first, filtered (the time index). */
-export function messagesCommand(tables: LedgerTables, query: MessagesQuery): Promise<MessagesDocument> {
-  return messagesInWindow(tables.index, query, ioOf(tables));
+export function messagesCommand(tables: LedgerTables, query: MessagesQuery, providers?: ProviderGrouping): Promise<MessagesDocument> {
+  return usageOnParamError(() => messagesInWindow(tables.index, query, ioOf(tables), providers === undefined ? {} : { providers }));
 }
 
 /** `Delivered 2, Bounced 1`: a message's recipients by status. */

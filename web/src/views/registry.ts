@@ -1,0 +1,23 @@
+/**
+ * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
+ */
+import type { View } from '../view.js';
+import { messagesView } from './messages.js';
+import { overviewView } from './overview.js';
+import { placeholder } from './placeholder.js';
+
+export const VIEWS: readonly View[] = [
+  overviewView,
+  placeholder('providers', 'Providers', 'Providers'),
+  placeholder('failures', 'Failures', 'Failures'),
+  placeholder('engagement', 'Engagement', 'Engagement'),
+  placeholder('search', 'Search', 'Search'),
+  placeholder('suppressions', 'Suppressions', 'Suppressions'),
+  placeholder('alerts', 'Alerts', 'Alerts'),
+  placeholder('deadletters', 'Dead letters', 'Dead letters'),
+  messagesView,
+  placeholder('message', null, 'Message'),
+  placeholder('recipient', null, 'Recipient'),
+];
+
+export const DEFAULT_VIEW = 'overview';
