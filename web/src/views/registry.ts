@@ -5,10 +5,11 @@ import type { View } from '../view.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
+import { providersView } from './providers.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
-  placeholder('providers', 'Providers', 'Providers'),
+  providersView,
   placeholder('failures', 'Failures', 'Failures'),
   placeholder('engagement', 'Engagement', 'Engagement'),
   placeholder('search', 'Search', 'Search'),
