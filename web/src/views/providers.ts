@@ -107,7 +107,7 @@ export const providersView: View = {
         return descending ? -order : order;
       });
       const head = [...COLUMNS.map((c) => {
-        const th = el('span', { class: c.key === sortKey ? (descending ? 'sorted-desc' : 'sorted-asc') : '', 'data-sort': c.key, role: 'button', tabindex: 0 }, c.label);
+        const th = el('span', { 'data-sort': c.key, role: 'button', tabindex: 0 }, c.label);
         th.addEventListener('click', () => {
           if (sortKey === c.key) descending = !descending;
           else {
@@ -130,7 +130,15 @@ export const providersView: View = {
           el('td', null, sparkline(g, days)),
         ),
       );
-      holder.replaceChildren(table(group === 'provider' ? 'providers' : 'recipient-domains', head, rows));
+      const t = table(group === 'provider' ? 'providers' : 'recipient-domains', head, rows);
+      // table() builds the th cells: mark them sortable (and the sorted one) for the header arrows.
+      for (const span of t.querySelectorAll<HTMLElement>('th > [data-sort]')) {
+        const th = span.parentElement;
+        if (th === null) continue;
+        th.classList.add('sortable');
+        if (span.dataset['sort'] === sortKey) th.classList.add(descending ? 'sorted-desc' : 'sorted-asc');
+      }
+      holder.replaceChildren(t);
     };
     draw();
     root.append(holder, el('p', { class: 'note' }, 'Click a column header to sort. Trend: delivery rate per UTC day.'));
