@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -11,7 +11,7 @@ import { root } from '../api/apiFixture.js';
 import { testConfig } from '../helpers/ledgerFixture.js';
 
 /**
- * The dashboard in a real browser: the page built once into dist/web (when missing or older than web/),
+ * The dashboard in a real browser: the page (built into dist/web once per run by test/globalSetup.ts),
  * the samples (plus extra records a test file asks for) replayed into a ledger on the run's Azurite
  * through the CLI's replay, `serve`'s server on a free port over it, and one headless Chromium per file.
  * Console and page errors are collected per test, so a test can assert the page ran cleanly.
@@ -44,23 +44,6 @@ export function describeInBrowser(name: string, body: () => void): void {
   else describe.skip(`${name} (skipped: ${MISSING})`, body);
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds web/ into dist/web unless the build there is newer than every source file. */
-export async function ensureDashboardBuilt(): Promise<void> {
-  const index = path.join(root, 'dist', 'web', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs > newestMtime(path.join(root, 'web'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
 /** The browser, the server and a page for each test; `extraRecords` are replayed alongside the samples. */
 export function useBrowsedDashboard(extraRecords: readonly unknown[] = []): () => Browsed {
   let browser: Browser | undefined;
@@ -71,7 +54,6 @@ export function useBrowsedDashboard(extraRecords: readonly unknown[] = []): () =
   let current: Browsed | undefined;
 
   beforeAll(async () => {
-    await ensureDashboardBuilt();
     dataDir = mkdtempSync(path.join(tmpdir(), 'ledger-browser-'));
     const config = testConfig({ LEDGER_DATA_DIR: dataDir });
     tables = await openLedgerTables(config, { allowEmbedded: false });
