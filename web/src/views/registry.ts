@@ -4,13 +4,16 @@
 import type { View } from '../view.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
+import { engagementView } from './engagement.js';
+import { failuresView } from './failures.js';
 import { placeholder } from './placeholder.js';
+import { providersView } from './providers.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
-  placeholder('providers', 'Providers', 'Providers'),
-  placeholder('failures', 'Failures', 'Failures'),
-  placeholder('engagement', 'Engagement', 'Engagement'),
+  providersView,
+  failuresView,
+  engagementView,
   placeholder('search', 'Search', 'Search'),
   placeholder('suppressions', 'Suppressions', 'Suppressions'),
   placeholder('alerts', 'Alerts', 'Alerts'),
