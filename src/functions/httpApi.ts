@@ -24,7 +24,7 @@ export function httpHandler(route: ApiRoute, auth: ApiAuthSetting): (request: Ht
     if (auth.problem !== null) context.warn(auth.problem);
     if (auth.mode === 'entra' && signedInPrincipal(request.headers.get(CLIENT_PRINCIPAL_HEADER)) === null) return NOT_SIGNED_IN;
     const response = await route.handle(toApiRequest(request), { ledger: getLedgerRuntime, now: new Date(), log: (message) => context.error(message) });
-    return { status: response.status, headers: { ...response.headers }, jsonBody: response.body };
+    return { status: response.status, headers: { ...response.headers }, ...(response.textBody === undefined ? { jsonBody: response.body } : { body: response.textBody }) };
   };
 }
 

@@ -86,9 +86,11 @@ export async function startLocalApiServer(
 }
 
 async function answer(ledger: ApiLedger, request: IncomingMessage, response: ServerResponse, log: (message: string) => void): Promise<void> {
-  const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
-    response.end(JSON.stringify(body));
+  const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}, text?: string) => {
+    // Lower-cased, so that a route's Content-Type replaces the default instead of doubling it.
+    const named = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...named });
+    response.end(text ?? JSON.stringify(body));
   };
   try {
     if (request.method !== 'GET') return send(405, { error: 'only GET is served' }, { allow: 'GET' });
@@ -107,7 +109,7 @@ async function answer(ledger: ApiLedger, request: IncomingMessage, response: Ser
       { path: matched.path, query: [...url.searchParams.entries()] },
       { ledger: () => Promise.resolve(ledger), now: new Date(), log },
     );
-    send(result.status, result.body, result.headers);
+    send(result.status, result.body, result.headers, result.textBody);
   } catch (error) {
     // The routes answer their own failures; this is the last line, so that a request never hangs.
     log(`serve: ${error instanceof Error ? error.message : String(error)}`);
