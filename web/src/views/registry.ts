@@ -5,13 +5,14 @@ import type { View } from '../view.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
+import { searchView } from './search.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
   placeholder('providers', 'Providers', 'Providers'),
   placeholder('failures', 'Failures', 'Failures'),
   placeholder('engagement', 'Engagement', 'Engagement'),
-  placeholder('search', 'Search', 'Search'),
+  searchView,
   placeholder('suppressions', 'Suppressions', 'Suppressions'),
   placeholder('alerts', 'Alerts', 'Alerts'),
   placeholder('deadletters', 'Dead letters', 'Dead letters'),
