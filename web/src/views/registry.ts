@@ -2,6 +2,7 @@
  * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
  */
 import type { View } from '../view.js';
+import { messageView } from './message.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
@@ -17,7 +18,7 @@ export const VIEWS: readonly View[] = [
   placeholder('alerts', 'Alerts', 'Alerts'),
   placeholder('deadletters', 'Dead letters', 'Dead letters'),
   messagesView,
-  placeholder('message', null, 'Message'),
+  messageView,
   placeholder('recipient', null, 'Recipient'),
 ];
 
