@@ -14,8 +14,8 @@ import { emptyNote, row, table } from '../view.js';
 /** ACS message ids (the correlationId of the log records) are GUIDs. */
 export const looksLikeMessageId = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
 
-/** What the API's address parameter takes: something@something, no spaces around. */
-export const looksLikeAddress = (value: string): boolean => /^[^@\s]+@[^@\s]+$/.test(value.trim());
+/** What the API's address parameter takes (src/api/params.ts): anything@domain, as ACS reports odd addresses too. */
+export const looksLikeAddress = (value: string): boolean => value.trim().length <= 320 && /^.+@[^@]+$/s.test(value.trim());
 
 export function messageLink(messageId: string): HTMLElement {
   return el('a', { href: hrefOf('message', [messageId]), 'data-message-id': messageId }, messageId);

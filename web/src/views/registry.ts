@@ -6,6 +6,7 @@ import { messageView } from './message.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
+import { recipientView } from './recipient.js';
 import { searchView } from './search.js';
 
 export const VIEWS: readonly View[] = [
@@ -19,7 +20,7 @@ export const VIEWS: readonly View[] = [
   placeholder('deadletters', 'Dead letters', 'Dead letters'),
   messagesView,
   messageView,
-  placeholder('recipient', null, 'Recipient'),
+  recipientView,
 ];
 
 export const DEFAULT_VIEW = 'overview';
