@@ -5,15 +5,18 @@ import type { View } from '../view.js';
 import { messageView } from './message.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
+import { engagementView } from './engagement.js';
+import { failuresView } from './failures.js';
 import { placeholder } from './placeholder.js';
+import { providersView } from './providers.js';
 import { recipientView } from './recipient.js';
 import { searchView } from './search.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
-  placeholder('providers', 'Providers', 'Providers'),
-  placeholder('failures', 'Failures', 'Failures'),
-  placeholder('engagement', 'Engagement', 'Engagement'),
+  providersView,
+  failuresView,
+  engagementView,
   searchView,
   placeholder('suppressions', 'Suppressions', 'Suppressions'),
   placeholder('alerts', 'Alerts', 'Alerts'),
