@@ -19,7 +19,7 @@ function navBar(active: string): HTMLElement {
     { class: 'nav', 'aria-label': 'views' },
     el('a', { class: 'brand', href: hrefOf(DEFAULT_VIEW) }, 'ACS Email ledger'),
     VIEWS.filter((v) => v.nav !== null).map((v) => el('a', { href: hrefOf(v.name), class: v.name === active ? 'active' : null, 'data-nav': v.name }, v.nav ?? v.name)),
-    searchForm('', { 'data-search': 'nav' }),
+    searchForm('', { 'data-search': 'nav' }, 'id or address'),
     el('span', { class: 'zone muted', title: 'hover a time for UTC' }, `Times in ${viewerZone()}`),
   );
 }

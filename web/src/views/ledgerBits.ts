@@ -89,8 +89,8 @@ export function searchHref(value: string): string {
 }
 
 /** The search box (the search view's, and the nav bar's). */
-export function searchForm(value: string, attrs: Record<string, string> = {}): HTMLFormElement {
-  const input = el('input', { type: 'search', name: 'q', value, placeholder: 'message id or recipient address', 'aria-label': 'search', autocomplete: 'off' });
+export function searchForm(value: string, attrs: Record<string, string> = {}, placeholder = 'message id or recipient address'): HTMLFormElement {
+  const input = el('input', { type: 'search', name: 'q', value, placeholder, 'aria-label': 'search by message id or recipient address', autocomplete: 'off' });
   const form = el('form', { class: 'search-form', role: 'search', ...attrs }, input, el('button', { type: 'submit' }, 'Search'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
