@@ -7,6 +7,7 @@ import { el, replace } from './dom.js';
 import { hrefOf, parseHash } from './route.js';
 import { viewerZone } from './time.js';
 import { errorBox, type View } from './view.js';
+import { searchForm } from './views/ledgerBits.js';
 import { DEFAULT_VIEW, VIEWS } from './views/registry.js';
 
 const byName = new Map<string, View>(VIEWS.map((v) => [v.name, v]));
@@ -18,6 +19,7 @@ function navBar(active: string): HTMLElement {
     { class: 'nav', 'aria-label': 'views' },
     el('a', { class: 'brand', href: hrefOf(DEFAULT_VIEW) }, 'ACS Email ledger'),
     VIEWS.filter((v) => v.nav !== null).map((v) => el('a', { href: hrefOf(v.name), class: v.name === active ? 'active' : null, 'data-nav': v.name }, v.nav ?? v.name)),
+    searchForm('', { 'data-search': 'nav' }, 'id or address'),
     el('span', { class: 'zone muted', title: 'hover a time for UTC' }, `Times in ${viewerZone()}`),
   );
 }
