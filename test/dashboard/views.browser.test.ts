@@ -8,8 +8,11 @@ import { describeInBrowser, useBrowsedDashboard, type Browsed } from './browserH
 const XSS_MESSAGE = '0badc0de-0000-4000-8000-00000000a5a5';
 const XSS_ADDRESS = 'x<img src=x onerror="window.__xss=1">@evil.example';
 const XSS_FAILURE = '<script>window.__xss=2</script><b>bold</b>';
+const XSS_URL = 'javascript:window.__xss=4';
+const XSS_AGENT = 'Mozilla/5.0 <svg onload="window.__xss=5">';
 const XSS_REASON = 'Rejected<img src=x onerror="window.__xss=3">';
 const RESOURCE = '/SUBSCRIPTIONS/11111111-2222-3333-4444-555555555555/RESOURCEGROUPS/RG-EMAIL-DEMO/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/ACS-EMAIL-DEMO';
+const SAMPLE_ADDRESS = 'bob.davis@example.org';
 const WINDOW = 'window=custom&from=2025-03-14T00:00:00.000Z&to=2025-03-15T00:00:00.000Z';
 
 const hostile = [
@@ -26,6 +29,11 @@ const hostile = [
       SmtpStatusCode: '550', EnhancedSmtpStatusCode: '5.7.1', FailureReason: XSS_REASON, FailureMessage: XSS_FAILURE,
       SenderDomain: 'example.com', SenderUsername: 'donotreply', IsHardBounce: false,
     },
+  },
+  {
+    time: '2025-03-14T12:01:00.000Z', resourceId: RESOURCE, location: 'eastus', operationName: 'UserEngagementUpdate', operationVersion: '1.0',
+    category: 'EmailUserEngagementOperational', correlationId: XSS_MESSAGE,
+    properties: { OperationType: 'UserEngagementUpdate', OperationCategory: 'EmailUserEngagementOperational', RecipientId: XSS_ADDRESS, EngagementType: 'Click', EngagementContext: XSS_URL, UserAgent: XSS_AGENT },
   },
 ];
 
@@ -107,5 +115,52 @@ describeInBrowser('dashboard views in Chromium', () => {
     // The hostile record's own row: Failed, 550, 5.7.1, its reason (the samples have no such combination).
     const rows = b.page.locator('[data-view="failures"] tbody tr').filter({ hasText: /^\s*Failed\s*550\s*5\.7\.1\s*Rejected<img src=x onerror="window\.__xss=3">\s*1(\D|$)/ });
     expect(await rows.count()).toBe(1);
+  });
+
+  it('search by address lists its messages, and by message id finds the message', async () => {
+    const b = dashboard();
+    await b.open(`search?q=${encodeURIComponent(SAMPLE_ADDRESS)}`, 'search');
+    const links = b.page.locator('[data-view="search"] a[href^="#/message/"]');
+    expect(await links.count()).toBeGreaterThan(0);
+    const first = await links.first().getAttribute('href');
+    const id = decodeURIComponent(first?.replace('#/message/', '') ?? '');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await b.open(`search?q=${id}`, 'search');
+    expect(await b.page.locator('[data-view="search"] [data-result="message"]').innerText()).toContain(id);
+    await b.page.locator('[data-open="message"]').click();
+    await b.page.waitForSelector('[data-view="message"][data-ready="true"]');
+    expect(await b.page.locator('[data-view="message"]').innerText()).toContain(SAMPLE_ADDRESS);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('search by the hostile address finds the hostile message, as text', async () => {
+    const b = dashboard();
+    await b.open(`search?q=${encodeURIComponent(XSS_ADDRESS)}`, 'search');
+    expect(await b.page.locator(`[data-view="search"] a[href="#/message/${XSS_MESSAGE}"]`).count()).toBeGreaterThan(0);
+    await expectInert(b, 'search', [XSS_ADDRESS]);
+  });
+
+  it('message page shows the hostile recipient, reason and failure message as text, with its timeline', async () => {
+    const b = dashboard();
+    await b.open(`message/${XSS_MESSAGE}`, 'message');
+    await expectInert(b, 'message', [XSS_ADDRESS, XSS_REASON, XSS_FAILURE, XSS_URL, XSS_AGENT]);
+    // The clicked URL is text, never a live link, and the user agent made no element.
+    expect(await b.page.locator('[data-view="message"] a[href^="javascript:"], [data-view="message"] svg[onload]').count()).toBe(0);
+    // The recipient's timeline holds its one status record: Failed, 550, 5.7.1.
+    const timeline = await b.page.locator('[data-view="message"]').innerText();
+    expect(timeline).toMatch(/Failed[\s\S]*550[\s\S]*5\.7\.1/);
+  });
+
+  it('recipient page shows the hostile address as text and links its message', async () => {
+    const b = dashboard();
+    await b.open(`recipient/${encodeURIComponent(XSS_ADDRESS)}`, 'recipient');
+    expect(await b.page.locator(`[data-view="recipient"] a[href="#/message/${XSS_MESSAGE}"]`).count()).toBe(1);
+    await expectInert(b, 'recipient', [XSS_ADDRESS]);
+  });
+
+  it('an unknown message id says so', async () => {
+    const b = dashboard();
+    await b.open('message/00000000-0000-4000-8000-000000000000', 'message');
+    expect(await b.page.locator('[data-view="message"]').innerText()).toMatch(/no such message/i);
   });
 });
