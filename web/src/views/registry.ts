@@ -2,9 +2,12 @@
  * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
  */
 import type { View } from '../view.js';
+import { alertsView } from './alerts.js';
+import { deadLettersView } from './deadLetters.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
 import { placeholder } from './placeholder.js';
+import { suppressionsView } from './suppressions.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
@@ -12,9 +15,9 @@ export const VIEWS: readonly View[] = [
   placeholder('failures', 'Failures', 'Failures'),
   placeholder('engagement', 'Engagement', 'Engagement'),
   placeholder('search', 'Search', 'Search'),
-  placeholder('suppressions', 'Suppressions', 'Suppressions'),
-  placeholder('alerts', 'Alerts', 'Alerts'),
-  placeholder('deadletters', 'Dead letters', 'Dead letters'),
+  suppressionsView,
+  alertsView,
+  deadLettersView,
   messagesView,
   placeholder('message', null, 'Message'),
   placeholder('recipient', null, 'Recipient'),
