@@ -23,12 +23,12 @@ import { startAzuriteOn, writeAzuriteTableFile, type FileRow } from './queriesLe
  * 50 messages), `messages` for one hour and `stats` for 30 days, each timed over several runs, with the
  * rows and round trips it needed.
  */
-const DAYS = 30;
+export const DAYS = 30;
 const SENDERS = ['example.com', 'mail.example.org', 'notify.example.net', 'contoso.test'] as const;
 const DOMAINS = ['outlook.com', 'hotmail.com', 'gmail.com', 'yahoo.com', 'icloud.com', 'example.com', 'example.net', 'fabrikam.test'] as const;
 const STATUSES: readonly (readonly [number, string])[] = [[0.9, 'Delivered'], [0.04, 'Bounced'], [0.02, 'Suppressed'], [0.02, 'Failed'], [0.02, 'Quarantined']];
 export const WATCHED_ADDRESS = 'watched.user@outlook.com';
-const START = Date.parse('2025-03-01T00:00:00Z');
+export const START = Date.parse('2025-03-01T00:00:00Z');
 
 function statusOf(x: number): string {
   for (const [share, status] of STATUSES) {
@@ -64,7 +64,7 @@ export function* benchProjections(count: number, seed = 20_250_301): Generator<M
 }
 
 /** The index rows of `count` messages, as the write path builds them: per message its pointer, time and recipient rows, then the summed contributions. */
-function* indexRows(count: number): Generator<FileRow> {
+export function* indexRows(count: number): Generator<FileRow> {
   const sums = new Map<string, { partitionKey: string; rowKey: string; entry: SumEntry }>();
   for (const p of benchProjections(count)) {
     const partitionKey = shardPartitionKey(shardOf(p.messageId));

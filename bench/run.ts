@@ -6,7 +6,7 @@
  *
  *   npm run bench                       full run (~25 min on 2 cores)
  *   npm run bench -- --quick            small sizes, a smoke test of every row (~2 min)
- *   npm run bench -- --only=compare     rows: cpu, compare, indexes, linear, sweep, cost, legacy, queries (comma-separated)
+ *   npm run bench -- --only=compare     rows: cpu, compare, indexes, linear, sweep, cost, legacy, queries, dashboard (comma-separated)
  *   npm run bench -- --budget-s=300     stop any row after this many seconds of processing
  *   npm run bench -- --max-records=10000  skip the ours/naive rows bigger than this
  */
@@ -18,6 +18,7 @@ import { runNaive, runOurs, HOST_BATCH_BODIES, RECORDS_PER_BODY, type RunResult 
 import { benchCoalescing, benchReaderMemory, benchTriage } from './legacyRows.js';
 import { costRows } from './storageCost.js';
 import { benchCpuPath } from './cpuPath.js';
+import { benchDashboard } from './dashboard.js';
 import { benchQueries } from './queries.js';
 
 const { values: args } = parseArgs({
@@ -29,7 +30,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const SECTIONS = ['cpu', 'compare', 'indexes', 'linear', 'sweep', 'cost', 'legacy', 'queries'] as const;
+const SECTIONS = ['cpu', 'compare', 'indexes', 'linear', 'sweep', 'cost', 'legacy', 'queries', 'dashboard'] as const;
 const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim()));
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) throw new LedgerError('usage', `--only: unknown row "${name}"; expected some of ${SECTIONS.join(', ')}`);
@@ -152,4 +153,9 @@ if (only.has('legacy')) {
 if (only.has('queries')) {
   console.log();
   await benchQueries((line) => console.log(line), { messages: quick ? 10_000 : 100_000 });
+}
+
+if (only.has('dashboard')) {
+  console.log();
+  await benchDashboard((line) => console.log(line), { messages: quick ? 10_000 : 100_000 });
 }

@@ -151,6 +151,9 @@ param alertWebhookSecret string = ''
 @description('LEDGER_ALERT_WEBHOOK_FORMAT. Used only with alertWebhookUrl.')
 param alertWebhookFormat string = 'standard'
 
+@description('Client id of an Entra ID app registration for signing in to the dashboard and the API (App Service authentication). Empty: the API is behind function keys and the dashboard asks for one. Set: every request must be signed in, and LEDGER_API_AUTH=entra.')
+param dashboardEntraClientId string = ''
+
 // Bounce-rate thresholds. The defaults equal the code defaults in src/config.ts (a test keeps them equal).
 @minValue(1)
 @description('LEDGER_BOUNCE_RATE_WINDOW_HOURS: sliding window of the per-sender-domain bounce rate.')
@@ -244,6 +247,7 @@ module api './app/api.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount
     identityId: identity.outputs.id
+    entraClientId: dashboardEntraClientId
   }
 }
 
@@ -294,6 +298,7 @@ module appSettings './app/appsettings.bicep' = {
     bounceRateMinSends: bounceRateMinSends
     bounceRateWarning: bounceRateWarning
     bounceRateCritical: bounceRateCritical
+    apiAuth: empty(dashboardEntraClientId) ? 'key' : 'entra'
     webhookUrlReference: hasWebhook ? keyVault!.outputs.webhookUrlReference : ''
     webhookSigningReference: hasWebhookSigningSecret ? keyVault!.outputs.webhookSigningReference : ''
     webhookFormat: alertWebhookFormat

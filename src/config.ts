@@ -166,7 +166,10 @@ const coreSchema = z.object({
 /** Read apart from the core, like the webhook's: a bad value switches provider grouping off, nothing else (src/config/providerDomains.ts). */
 const querySchema = z.object({ LEDGER_PROVIDER_DOMAINS: optionalText });
 
-export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape);
+/** Read apart, when the function module loads: the host needs the API's auth level at registration (src/config/apiAuth.ts). */
+const apiSchema = z.object({ LEDGER_API_AUTH: optionalText });
+
+export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape).extend(apiSchema.shape);
 
 /** The names of every setting our code reads (the infra template must set them, and only them). */
 export const LEDGER_SETTING_NAMES = Object.keys(settingsSchema.shape) as readonly (keyof typeof settingsSchema.shape)[];

@@ -2,3 +2,4 @@
 import './functions/ingestDiagnostics.js';
 import './functions/dispatchAlertsTimer.js';
 import './functions/httpApi.js';
+import './functions/dashboardPage.js';

@@ -15,6 +15,8 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 @description('Resource id of the user-assigned identity the app runs as.')
 param identityId string
+@description('Client id of an Entra ID app registration: when set, App Service authentication signs people in with it before any request reaches the app (the dashboard and LEDGER_API_AUTH=entra). Empty: no sign-in, the API keeps its function keys.')
+param entraClientId string = ''
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -71,6 +73,39 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+    }
+  }
+}
+
+// App Service authentication (Easy Auth) with Entra ID, only when a client id is given. Every request
+// must be signed in; browsers are sent to the sign-in page. With no client secret configured, the
+// platform signs in with an ID token: the registration must allow ID tokens and list the redirect URI
+// https://<host>/.auth/login/aad/callback (docs/deploy.md).
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(entraClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${entraClientId}'
+          ]
+        }
+      }
     }
   }
 }

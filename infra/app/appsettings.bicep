@@ -28,6 +28,12 @@ param webhookUrlReference string
 @description('"@Microsoft.KeyVault(SecretUri=...)" for LEDGER_ALERT_WEBHOOK_SECRET, or empty.')
 param webhookSigningReference string
 param webhookFormat string
+@description('LEDGER_API_AUTH: key (function keys) or entra (App Service authentication signs people in; api.bicep turns it on with the same choice).')
+@allowed([
+  'key'
+  'entra'
+])
+param apiAuth string
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -74,6 +80,8 @@ var ledgerSettings = {
   LEDGER_BOUNCE_RATE_MIN_SENDS: string(bounceRateMinSends)
   LEDGER_BOUNCE_RATE_WARNING: bounceRateWarning
   LEDGER_BOUNCE_RATE_CRITICAL: bounceRateCritical
+  // Set by the same parameter that turns App Service authentication on: entra without it would trust a forgeable header.
+  LEDGER_API_AUTH: apiAuth
 }
 
 // Only with a webhook. Values are Key Vault references, resolved by the platform with the app identity.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LedgerConfig } from '../config.js';
+import { LedgerError } from '../errors.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { failureResponse, jsonResponse, paramProblemResponse } from './apiResponses.js';
 import { readQuery, type ParamDoc, type ParamReader, type ParamProblem } from './params.js';
@@ -26,6 +27,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
+  /** Set for a text body (a CSV export): the adapters send it as it is, under the Content-Type in `headers`; `body` is then null. */
+  readonly textBody?: string;
 }
 
 /** What a route needs from the invocation: the ledger (opened only once the parameters are good), the clock and a log. */
@@ -35,10 +38,14 @@ export interface ApiInvocation {
   readonly log: (message: string) => void;
 }
 
-/** A route's answer: the document, or "nothing there" naming the parameter that found nothing (404). */
-export type RouteAnswer = { readonly kind: 'found'; readonly body: unknown } | { readonly kind: 'missing'; readonly problem: ParamProblem };
+/** A route's answer: the document, a text body of the route's `text` type, or "nothing there" naming the parameter that found nothing (404). */
+export type RouteAnswer =
+  | { readonly kind: 'found'; readonly body: unknown }
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'missing'; readonly problem: ParamProblem };
 
 export const found = (body: unknown): RouteAnswer => ({ kind: 'found', body });
+export const foundText = (text: string): RouteAnswer => ({ kind: 'text', text });
 export const missing = (param: string, reason: string): RouteAnswer => ({ kind: 'missing', problem: { param, reason } });
 
 export interface ApiRoute {
@@ -53,7 +60,15 @@ export interface ApiRoute {
   readonly response: z.ZodType;
   /** When the route can answer 404, what it means. */
   readonly notFound: string | null;
+  /** A text form of the 200 (e.g. CSV for ?format=csv): its media type and what it holds. */
+  readonly text: TextForm | null;
   handle(request: ApiRequest, invocation: ApiInvocation): Promise<ApiResponse>;
+}
+
+export interface TextForm {
+  /** The Content-Type sent, e.g. "text/csv; charset=utf-8"; its media type goes into the OpenAPI document. */
+  readonly contentType: string;
+  readonly description: string;
 }
 
 export interface RouteSpec<P, Q> {
@@ -65,6 +80,7 @@ export interface RouteSpec<P, Q> {
   readonly query: ParamReader<Q>;
   readonly response: z.ZodType;
   readonly notFound?: string;
+  readonly text?: TextForm;
   /** Reads the ledger only when `ledger` is called: the openapi.json route never does. */
   readonly answer: (input: { readonly path: P; readonly query: Q }, invocation: ApiInvocation) => Promise<RouteAnswer>;
 }
@@ -78,6 +94,7 @@ export function defineRoute<P, Q>(spec: RouteSpec<P, Q>): ApiRoute {
     parameters: [...spec.path.docs, ...spec.query.docs],
     response: spec.response,
     notFound: spec.notFound ?? null,
+    text: spec.text ?? null,
     async handle(request, invocation) {
       const context = { now: invocation.now, path: request.path };
       const path = spec.path.read(request.path, context);
@@ -88,6 +105,10 @@ export function defineRoute<P, Q>(spec: RouteSpec<P, Q>): ApiRoute {
       if (!query.ok) return paramProblemResponse(400, query.problem);
       try {
         const answer = await spec.answer({ path: path.value, query: query.value }, invocation);
+        if (answer.kind === 'text') {
+          if (spec.text === undefined) throw new LedgerError('usage', `route ${spec.route} answered text but declares no text form`, { context: { route: spec.route } });
+          return { status: 200, body: null, headers: { 'Content-Type': spec.text.contentType }, textBody: answer.text };
+        }
         return answer.kind === 'found' ? jsonResponse(200, answer.body) : paramProblemResponse(404, answer.problem);
       } catch (error) {
         return failureResponse(error, { route: spec.route, log: invocation.log });

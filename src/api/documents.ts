@@ -43,6 +43,20 @@ export const MessageStateSchema = z.strictObject({
   digestComplete: z.boolean().describe('false only for a message stored before digests existed, left out of the indexes until reindexed'),
 });
 
+const TimelineEntrySchema = z.strictObject({
+  time,
+  kind: z.enum(['status', 'view', 'click', 'engagement']),
+  status: maybeText.describe("a status record's DeliveryStatus; for kind engagement the EngagementType; else null"),
+  smtpStatusCode: maybeText,
+  enhancedSmtpStatusCode: maybeText,
+  failureReason: maybeText.describe('cut to 300 characters'),
+  failureMessage: maybeText.describe('cut to 500 characters'),
+  url: maybeText.describe('the clicked URL, cut to 500 characters'),
+  userAgent: maybeText.describe('cut to 200 characters'),
+});
+
+const TimelineSchema = z.array(TimelineEntrySchema);
+
 export const RecipientDocumentSchema = z.strictObject({
   address: text.describe('the recipient exactly as ACS reported it'),
   status: maybeText,
@@ -64,6 +78,8 @@ export const RecipientDocumentSchema = z.strictObject({
   clickedUrlsTruncated: z.boolean(),
   lastUserAgent: maybeText,
   lastEngagementTime: maybeTime,
+  timeline: TimelineSchema.describe('every status and engagement record of the recipient, oldest first; at most 40 of each (the earliest), fewer when their text is long'),
+  timelineTruncated: z.boolean().describe('records were left out of the timeline (the latest ones); the counts above still count them'),
 });
 
 export const MessageDocumentSchema = z
@@ -71,6 +87,8 @@ export const MessageDocumentSchema = z
     messageId: text,
     message: MessageStateSchema.nullable().describe('null while only recipient records have arrived'),
     recipients: z.array(RecipientDocumentSchema),
+    timeline: TimelineSchema.describe('the message-level status records (no recipient), oldest first'),
+    timelineTruncated: z.boolean().describe('more message-level records were applied than the timeline keeps'),
   })
   .describe('the same document as `message --json`');
 
@@ -107,7 +125,11 @@ export const SuppressionDocumentSchema = z
   })
   .describe('the same document as `check --json`');
 
-export const BounceListSchema = z.array(BounceRecordSchema).describe('the same document as `bounces --json`, newest bounce first');
+const continuation = z.string().nullable().describe('pass as `continuation` (with the same other parameters) for the next page; null on the last page');
+
+export const BounceListSchema = z
+  .strictObject({ bounces: z.array(BounceRecordSchema).describe('newest bounce first'), continuation })
+  .describe('the same document as `bounces --json`');
 
 const HardBounceAlertSchema = z.strictObject({
   schema: z.literal('acs-email-ledger.alert/v1'),
@@ -149,43 +171,43 @@ const SinkStateSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('failed'), lastError: text, status: z.number().int().optional(), responseBody: text.optional() }),
 ]);
 
+const AlertListItemSchema = z.strictObject({
+  id: text,
+  type: text,
+  state: z.enum(['pending', 'delivered', 'failed']),
+  messageId: maybeText,
+  recipient: maybeText,
+  status: maybeText,
+  suppressed: z.boolean().nullable(),
+  senderDomain: maybeText,
+  attempts: count,
+  lastError: text,
+  createdAt: time,
+  deliveredAt: text.describe('ISO 8601 time, or "" while not delivered'),
+  sinks: z.record(z.string(), SinkStateSchema).describe('delivery state per sink name'),
+  alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema]),
+});
+
 export const AlertListSchema = z
-  .array(
-    z.strictObject({
-      id: text,
-      type: text,
-      state: z.enum(['pending', 'delivered', 'failed']),
-      messageId: maybeText,
-      recipient: maybeText,
-      status: maybeText,
-      suppressed: z.boolean().nullable(),
-      senderDomain: maybeText,
-      attempts: count,
-      lastError: text,
-      createdAt: time,
-      deliveredAt: text.describe('ISO 8601 time, or "" while not delivered'),
-      sinks: z.record(z.string(), SinkStateSchema).describe('delivery state per sink name'),
-      alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema]),
-    }),
-  )
-  .describe('the same document as `alerts --json`, oldest first');
+  .strictObject({ alerts: z.array(AlertListItemSchema).describe('oldest first'), continuation })
+  .describe('the same document as `alerts --json`');
+
+const DeadLetterSchema = z.strictObject({
+  id: text,
+  reasonCode: text,
+  reason: text,
+  path: maybeText,
+  category: maybeText,
+  location: text.describe('where the record came from: file and line, or Event Hubs partition and sequence number'),
+  raw: text,
+  rawLength: count,
+  truncated: z.boolean(),
+  deadLetteredAt: time,
+});
 
 export const DeadLetterListSchema = z
-  .array(
-    z.strictObject({
-      id: text,
-      reasonCode: text,
-      reason: text,
-      path: maybeText,
-      category: maybeText,
-      location: text.describe('where the record came from: file and line, or Event Hubs partition and sequence number'),
-      raw: text,
-      rawLength: count,
-      truncated: z.boolean(),
-      deadLetteredAt: time,
-    }),
-  )
-  .describe('the same document as `deadletters --json`, in the order of their origin');
+  .strictObject({ deadLetters: z.array(DeadLetterSchema).describe('in the order of their origin (file and line, or partition and sequence number)'), continuation })
+  .describe('the same document as `deadletters --json`');
 
 /** 400 and 404: what was wrong and which parameter it was. */
 export const ParamErrorSchema = z.strictObject({ error: text, param: text.describe('the query or path parameter at fault') });

@@ -1,14 +1,14 @@
 import type { AlertState } from '../store/alertOutbox.js';
-import { listAlertDeliveries, type AlertDelivery } from '../store/alertDeliveryStore.js';
-import { answerSuppression, getBounceRecord, listBounceRecords, type BounceRecord, type SuppressionAnswer } from '../store/bounceRegistry.js';
-import { listDeadLetters, type StoredDeadLetter } from '../store/deadLetterStore.js';
+import type { AlertDelivery } from '../store/alertDeliveryStore.js';
+import { answerSuppression, getBounceRecord, type SuppressionAnswer } from '../store/bounceRegistry.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { getMessage, type MessageView } from '../store/messageQueries.js';
 import { StorageMeter, type StorageCallIo } from '../store/storageRetry.js';
 
 /**
  * The ledger's read answers, one function per question, shared by the CLI commands (their --json output)
- * and the HTTP API (its response bodies): one module computes both, so they cannot drift apart.
+ * and the HTTP API (its response bodies): one module computes both, so they cannot drift apart. The
+ * paged lists (alerts, bounces, dead letters) are in listReads.ts.
  */
 export const storageIoOf = (tables: LedgerTables): StorageCallIo => ({ policy: tables.retryPolicy, meter: new StorageMeter() });
 
@@ -36,11 +36,6 @@ export function parseSinceTime(text: string): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-/** The bounce registry, newest bounce first (`bounces --json`, GET /api/bounces). */
-export function readBounces(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
-  return listBounceRecords(tables.bounces, options, storageIoOf(tables));
-}
-
 export const ALERT_STATES = ['pending', 'delivered', 'failed'] as const satisfies readonly AlertState[];
 
 /** One alert as listed by `alerts --json` and GET /api/alerts. */
@@ -61,12 +56,6 @@ export interface AlertListItem {
   readonly alert: AlertDelivery['alert'];
 }
 
-/** Alerts oldest first, optionally of one state. */
-export async function readAlerts(tables: LedgerTables, options: { state?: AlertState }): Promise<AlertListItem[]> {
-  const deliveries = await listAlertDeliveries(tables.alerts, storageIoOf(tables), options.state ? { states: [options.state] } : {});
-  return deliveries.map(toAlertListItem);
-}
-
 export function toAlertListItem(d: AlertDelivery): AlertListItem {
   const a = d.alert;
   return {
@@ -85,13 +74,4 @@ export function toAlertListItem(d: AlertDelivery): AlertListItem {
     sinks: d.sinks,
     alert: a,
   };
-}
-
-/** Every dead letter, optionally of one reason code, in the order of their origin (file and line). */
-export async function readDeadLetters(tables: LedgerTables, options: { reason?: string }): Promise<StoredDeadLetter[]> {
-  const letters: StoredDeadLetter[] = [];
-  for await (const letter of listDeadLetters(tables.deadLetters, storageIoOf(tables))) {
-    if (options.reason === undefined || letter.reasonCode === options.reason) letters.push(letter);
-  }
-  return letters.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
 }

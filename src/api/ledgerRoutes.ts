@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { messageDocument } from '../store/messageQueries.js';
-import { defineRoute, found, missing, type ApiRoute } from './apiRoute.js';
+import { QueryParamError } from '../queries/queryParams.js';
+import { defineRoute, found, foundText, missing, type ApiRoute } from './apiRoute.js';
 import { AlertListSchema, BounceListSchema, DeadLetterListSchema, MessageDocumentSchema, SuppressionDocumentSchema } from './documents.js';
-import { ALERT_STATES, parseSinceTime, readAlerts, readBounces, readDeadLetters, readMessage, readSuppression } from './ledgerReads.js';
+import { readMessage, readSuppression } from './ledgerReads.js';
+import {
+  alertsListReader,
+  bouncesCsvText,
+  bouncesListReader,
+  deadLettersListReader,
+  readAlertsPage,
+  readBounceList,
+  readBouncesPage,
+  readDeadLettersPage,
+} from './listReads.js';
 import { boundedText, emailAddress, noParams, zodParams } from './params.js';
 
 /**
@@ -34,42 +45,40 @@ export const suppressionRoute: ApiRoute = defineRoute({
   answer: async ({ path }, { ledger, now }) => found(await readSuppression((await ledger()).tables, path.address, now)),
 });
 
-const sinceTime = z
-  .string()
-  .transform((text, ctx) => {
-    const iso = parseSinceTime(text);
-    if (iso === null) ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time, e.g. 2025-03-14T08:00:00Z' });
-    return iso ?? '';
-  })
-  .optional()
-  .describe('only addresses whose last bounce is at or after this time (ISO 8601)');
-
 export const bouncesRoute: ApiRoute = defineRoute({
   name: 'listBounces',
   route: 'bounces',
-  summary: 'The bounce registry: addresses that hard-bounced, newest first (`bounces --json`)',
+  summary: 'The bounce registry: addresses that hard-bounced, newest first, paged; format=csv exports it whole (`bounces --json`, `bounces --csv`)',
   path: noParams,
-  query: zodParams('query', z.object({ since: sinceTime })),
+  query: bouncesListReader,
   response: BounceListSchema,
-  answer: async ({ query }, { ledger }) => found(await readBounces((await ledger()).tables, query.since === undefined ? {} : { since: query.since })),
+  text: { contentType: 'text/csv; charset=utf-8', description: 'with format=csv: every matching address (all pages), the same bytes as `bounces --csv`' },
+  answer: async ({ query: { filters, paging } }, { ledger }) => {
+    if (filters.format === 'csv' && (paging.after !== null || paging.limitGiven)) {
+      throw new QueryParamError(paging.after !== null ? 'continuation' : 'limit', 'does not apply to format=csv, which exports every page');
+    }
+    const { tables } = await ledger();
+    if (filters.format === 'csv') return foundText(bouncesCsvText(await readBounceList(tables, filters)));
+    return found(await readBouncesPage(tables, filters, paging));
+  },
 });
 
 export const alertsRoute: ApiRoute = defineRoute({
   name: 'listAlerts',
   route: 'alerts',
-  summary: 'Alerts and their delivery state, oldest first (`alerts --json`)',
+  summary: "Alerts and their delivery state, oldest first, paged; messageId gives one message's alerts (`alerts --json`)",
   path: noParams,
-  query: zodParams('query', z.object({ state: z.enum(ALERT_STATES).optional().describe('only alerts in this state') })),
+  query: alertsListReader,
   response: AlertListSchema,
-  answer: async ({ query }, { ledger }) => found(await readAlerts((await ledger()).tables, query.state === undefined ? {} : { state: query.state })),
+  answer: async ({ query: { filters, paging } }, { ledger }) => found(await readAlertsPage((await ledger()).tables, filters, paging)),
 });
 
 export const deadLettersRoute: ApiRoute = defineRoute({
   name: 'listDeadLetters',
   route: 'deadletters',
-  summary: 'Rejected records with their reason, origin and raw text (`deadletters --json`)',
+  summary: 'Rejected records with their reason, origin and raw text, paged (`deadletters --json`)',
   path: noParams,
-  query: zodParams('query', z.object({ reason: boundedText('a reason code', 100).optional().describe('only this reason code, e.g. missing_correlation_id') })),
+  query: deadLettersListReader,
   response: DeadLetterListSchema,
-  answer: async ({ query }, { ledger }) => found(await readDeadLetters((await ledger()).tables, query.reason === undefined ? {} : { reason: query.reason })),
+  answer: async ({ query: { filters, paging } }, { ledger }) => found(await readDeadLettersPage((await ledger()).tables, filters, paging)),
 });

@@ -24,12 +24,20 @@ export function embeddedSchema(schema: z.ZodType, context: string): Record<strin
   return json;
 }
 
+const mediaTypeOf = (contentType: string): string => contentType.split(';')[0]?.trim() ?? contentType;
+
 const jsonContent = (schema: Record<string, unknown>) => ({ 'application/json': { schema } });
 
 function operation(route: ApiRoute): Record<string, unknown> {
   const where = `GET /api/${route.route}`;
   const responses: Record<string, unknown> = {
-    '200': { description: route.response.description ?? 'the answer', content: jsonContent(embeddedSchema(route.response, where)) },
+    '200': {
+      description: route.response.description ?? 'the answer',
+      content: {
+        ...jsonContent(embeddedSchema(route.response, where)),
+        ...(route.text === null ? {} : { [mediaTypeOf(route.text.contentType)]: { schema: { type: 'string', description: route.text.description } } }),
+      },
+    },
     '400': { description: 'a parameter is missing, unknown, repeated or invalid: `param` names it', content: jsonContent(embeddedSchema(ParamErrorSchema, 'errors')) },
     '401': { description: 'no or a wrong function key (answered by the Functions host, without a body)' },
   };

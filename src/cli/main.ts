@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALERT_STATES, parseSinceTime } from '../api/ledgerReads.js';
+import { ALERT_STATES } from '../api/ledgerReads.js';
 import { LedgerError } from '../errors.js';
-import { alertsCommand, renderAlerts } from './commands/alertsCommand.js';
-import { bouncesCommand, bouncesCsv, checkCommand, renderBounces, renderCheck } from './commands/bouncesCommand.js';
-import { deadLettersCommand, renderDeadLetters } from './commands/deadLettersCommand.js';
+import { alertsCommand, alertsQueryOf, renderAlerts } from './commands/alertsCommand.js';
+import { bouncesCommand, bouncesCsv, bouncesExport, bouncesQueryOf, checkCommand, renderBounces, renderCheck } from './commands/bouncesCommand.js';
+import { deadLettersCommand, deadLettersQueryOf, renderDeadLetters } from './commands/deadLettersCommand.js';
 import { messageDocument } from '../store/messageQueries.js';
 import { messageCommand, renderMessage } from './commands/messageCommand.js';
 import { assertAlertsDelivered, renderReplay, replayCommand } from './commands/replayCommand.js';
@@ -100,14 +100,17 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
 
   program
     .command('deadletters')
-    .description('list rejected records with their reason, origin and raw text')
+    .description('list rejected records with their reason, origin and raw text, a page at a time')
     .option('--reason <code>', 'only this reason code (e.g. missing_correlation_id)')
-    .option('--json', 'print exactly one JSON document on stdout')
-    .action(async (opts: { reason?: string }, cmd: Command) => {
+    .option('--limit <n>', 'dead letters per page, 1 to 1000 (default 100)')
+    .option('--continuation <token>', 'the token a previous page printed: its next page')
+    .option('--json', 'print exactly one JSON document on stdout: { deadLetters, continuation }')
+    .action(async (opts: { reason?: string; limit?: string; continuation?: string }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
+      const query = deadLettersQueryOf(opts);
       await withLedger(env, async ({ tables }) => {
-        const letters = await deadLettersCommand(tables, opts.reason === undefined ? {} : { reason: opts.reason });
-        out.result(letters, () => renderDeadLetters(letters));
+        const page = await deadLettersCommand(tables, query);
+        out.result(page, () => renderDeadLetters(page, opts));
       });
     });
 
@@ -130,33 +133,44 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
 
   program
     .command('alerts')
-    .description('list alerts and their delivery state; --dispatch delivers what is pending')
+    .description('list alerts and their delivery state, a page at a time; --dispatch delivers what is pending')
     .addOption(new Option('--state <state>', 'only alerts in this state').choices(ALERT_STATES))
+    .option('--message-id <id>', "only this message's alerts")
+    .option('--limit <n>', 'alerts per page, 1 to 1000 (default 100)')
+    .option('--continuation <token>', 'the token a previous page printed: its next page')
     .option('--dispatch', 'deliver pending alerts now (retrying transient failures a few times)')
     .option('--retry-failed', 'with --dispatch: also retry alerts parked as failed')
-    .option('--json', 'print exactly one JSON document on stdout: an array of alerts')
-    .action(async (opts: { state?: 'pending' | 'delivered' | 'failed'; dispatch?: boolean; retryFailed?: boolean }, cmd: Command) => {
+    .option('--json', 'print exactly one JSON document on stdout: { alerts, continuation }')
+    .action(async (opts: { state?: 'pending' | 'delivered' | 'failed'; messageId?: string; limit?: string; continuation?: string; dispatch?: boolean; retryFailed?: boolean }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
+      const query = alertsQueryOf(opts);
       await withLedger(env, async (ledger) => {
-        const result = await alertsCommand(ledger, opts);
+        const result = await alertsCommand(ledger, query, opts);
         if (result.dispatch && out.json) out.note(JSON.stringify({ dispatched: result.dispatch }));
-        out.result(result.alerts, () => renderAlerts(result));
+        out.result(result.page, () => renderAlerts(result, opts));
       });
     });
 
   program
     .command('bounces')
-    .description('the bounce registry: addresses that hard-bounced, with ACS suppression forecasts')
+    .description('the bounce registry: addresses that hard-bounced, with ACS suppression forecasts, a page at a time')
     .option('--since <time>', 'only addresses whose last bounce is at or after this ISO time')
-    .option('--csv', 'print CSV')
-    .option('--json', 'print exactly one JSON document on stdout')
-    .action(async (opts: { since?: string; csv?: boolean }, cmd: Command) => {
+    .option('--search <text>', 'only addresses containing this text, case-insensitive (the API\'s q)')
+    .option('--limit <n>', 'addresses per page, 1 to 1000 (default 100)')
+    .option('--continuation <token>', 'the token a previous page printed: its next page')
+    .option('--csv', 'print CSV of every matching address (all pages)')
+    .option('--json', 'print exactly one JSON document on stdout: { bounces, continuation }')
+    .action(async (opts: { since?: string; search?: string; limit?: string; continuation?: string; csv?: boolean }, cmd: Command) => {
       const out = createOutput(jsonOf(cmd));
-      const since = opts.since === undefined ? undefined : parseSinceTime(opts.since);
-      if (since === null) throw new LedgerError('usage', `--since expects an ISO time, got "${opts.since}"`);
+      const query = bouncesQueryOf(opts);
       await withLedger(env, async ({ tables }) => {
-        const records = await bouncesCommand(tables, since === undefined ? {} : { since });
-        out.result(records, () => (opts.csv ? bouncesCsv(records) : renderBounces(records)));
+        if (opts.csv === true && !out.json) {
+          const records = await bouncesExport(tables, query.filters);
+          out.result(records, () => bouncesCsv(records));
+          return;
+        }
+        const page = await bouncesCommand(tables, query);
+        out.result(page, () => renderBounces(page, opts));
       });
     });
 

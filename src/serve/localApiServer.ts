@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { ApiLedger, ApiRoute } from '../api/apiRoute.js';
 import { API_ROUTES } from '../api/routes.js';
 import { LedgerError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { dashboardFile, dashboardRoot } from './staticFiles.js';
 
 /**
  * `serve`: the HTTP API of src/api/routes.ts on a local port, over the ledger the CLI opened: the same
@@ -84,13 +86,22 @@ export async function startLocalApiServer(
 }
 
 async function answer(ledger: ApiLedger, request: IncomingMessage, response: ServerResponse, log: (message: string) => void): Promise<void> {
-  const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
-    response.end(JSON.stringify(body));
+  const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}, text?: string) => {
+    // Lower-cased, so that a route's Content-Type replaces the default instead of doubling it.
+    const named = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...named });
+    response.end(text ?? JSON.stringify(body));
   };
   try {
     if (request.method !== 'GET') return send(405, { error: 'only GET is served' }, { allow: 'GET' });
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/' || url.pathname === '/api/dashboard') {
+      response.writeHead(302, { location: '/api/dashboard/' });
+      return void response.end();
+    }
+    // The raw path, not url.pathname: URL resolves encoded dot segments, and staticFiles must see them to refuse them.
+    const raw = (request.url ?? '/').split('?')[0] ?? '/';
+    if (raw.startsWith('/api/dashboard/')) return await sendStatic(raw.slice('/api/dashboard/'.length), response);
     const below = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : null;
     const matched = below === null ? null : matchRoute(API_ROUTES, below);
     if (matched === null) return send(404, { error: 'no such route', path: url.pathname });
@@ -98,10 +109,27 @@ async function answer(ledger: ApiLedger, request: IncomingMessage, response: Ser
       { path: matched.path, query: [...url.searchParams.entries()] },
       { ledger: () => Promise.resolve(ledger), now: new Date(), log },
     );
-    send(result.status, result.body, result.headers);
+    send(result.status, result.body, result.headers, result.textBody);
   } catch (error) {
     // The routes answer their own failures; this is the last line, so that a request never hangs.
     log(`serve: ${error instanceof Error ? error.message : String(error)}`);
     if (!response.headersSent) send(500, { error: 'internal error' });
+  }
+}
+
+/** A built dashboard file (src/serve/staticFiles.ts decides), or 404 when it is not there. */
+async function sendStatic(below: string, response: ServerResponse): Promise<void> {
+  const answer = dashboardFile(dashboardRoot(), below);
+  if (answer.file === null) {
+    response.writeHead(answer.status, answer.headers);
+    return void response.end(answer.text);
+  }
+  try {
+    const body = await readFile(answer.file);
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
+    response.end(body);
+  } catch {
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    response.end('not found (run `npm run build` to build the dashboard)');
   }
 }

@@ -3,6 +3,7 @@ import { compareObservations, compareText, isFinalStatus } from './deliveryStatu
 import type { ClickedUrl, MessageState, RecipientState } from './messageState.js';
 import { emptyMessage, emptyRecipient } from './messageState.js';
 import { updateDigest } from './recipientDigest.js';
+import { addToTimeline, timelineEntryOf } from './timeline.js';
 
 /**
  * The state merge: (current state of one message, new records for it) → next state. Pure.
@@ -124,7 +125,8 @@ function applySender(message: MessageState, event: StatusEvent): MessageState {
   return { ...message, senderDomain: event.senderDomain, senderUsername: event.senderUsername, senderTime: event.time };
 }
 
-function applyMessageLevelStatus(message: MessageState, event: StatusEvent): MessageState {
+function applyMessageLevelStatus(stored: MessageState, event: StatusEvent): MessageState {
+  const message = { ...stored, timeline: addToTimeline(stored.timeline, timelineEntryOf(event)) };
   const incoming = { status: event.deliveryStatus, time: event.time, fingerprint: event.fingerprint };
   if (message.messageStatus !== null && message.messageStatusTime !== null) {
     const current = { status: message.messageStatus, time: message.messageStatusTime, fingerprint: message.messageStatusFingerprint ?? '' };
@@ -133,7 +135,8 @@ function applyMessageLevelStatus(message: MessageState, event: StatusEvent): Mes
   return { ...message, messageStatus: incoming.status, messageStatusTime: incoming.time, messageStatusFingerprint: incoming.fingerprint };
 }
 
-function applyRecipientStatus(recipient: RecipientState, event: StatusEvent): RecipientState {
+function applyRecipientStatus(stored: RecipientState, event: StatusEvent): RecipientState {
+  const recipient = { ...stored, timeline: addToTimeline(stored.timeline, timelineEntryOf(event)) };
   const hardBounce = recipient.hardBounce || event.isHardBounce;
   const hardBounceTime = event.isHardBounce ? minTime(recipient.hardBounceTime, event.time) : recipient.hardBounceTime;
   const withBounce = { ...recipient, hardBounce, hardBounceTime };
@@ -155,7 +158,7 @@ function applyRecipientStatus(recipient: RecipientState, event: StatusEvent): Re
 }
 
 function applyEngagement(recipient: RecipientState, event: EngagementEvent, maxClickedUrls: number): RecipientState {
-  let next: RecipientState = recipient;
+  let next: RecipientState = { ...recipient, timeline: addToTimeline(recipient.timeline, timelineEntryOf(event)) };
   if (event.engagementType === 'View') {
     next = {
       ...next,

@@ -1,4 +1,5 @@
 import type { RecipientDigest } from './recipientDigest.js';
+import { emptyTimeline, type Timeline } from './timeline.js';
 
 /**
  * Delivery state, as plain data. One MessageState per message (CorrelationId), one RecipientState per
@@ -48,6 +49,8 @@ export interface MessageState {
    * already had recipients: such a message is left out of the indexes until `reindex` rebuilds it.
    */
   readonly digestComplete: boolean;
+  /** The message-level status records (no recipient), bounded (timeline.ts). */
+  readonly timeline: Timeline;
 }
 
 export interface ClickedUrl {
@@ -82,6 +85,8 @@ export interface RecipientState {
   readonly lastUserAgent: string | null;
   readonly lastEngagementTime: string | null;
   readonly lastEngagementFingerprint: string | null;
+  /** Every status and engagement record of this recipient, bounded (timeline.ts). */
+  readonly timeline: Timeline;
 }
 
 export function emptyMessage(messageId: string): MessageState {
@@ -113,6 +118,7 @@ export function emptyMessage(messageId: string): MessageState {
     firstRecordTime: null,
     recipientDigest: [],
     digestComplete: true,
+    timeline: emptyTimeline(),
   };
 }
 
@@ -141,5 +147,6 @@ export function emptyRecipient(messageId: string, address: string): RecipientSta
     lastUserAgent: null,
     lastEngagementTime: null,
     lastEngagementFingerprint: null,
+    timeline: emptyTimeline(),
   };
 }

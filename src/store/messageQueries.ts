@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { hasLoneSurrogate } from '../ingest/jsonText.js';
 import type { MessageState, RecipientState } from '../state/messageState.js';
+import { emptyTimeline, timelineEntries, timelineTruncated, type Timeline, type TimelineEntry } from '../state/timeline.js';
 import { defaultStorageIo, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
 import { MESSAGE_ROW_KEY, RECIPIENT_ROW_PREFIX, fromMessageRow, fromRecipientRow, messagePartitionKey } from './messageRows.js';
 
@@ -11,9 +12,12 @@ export interface MessageView {
   readonly recipients: readonly RecipientState[];
 }
 
+/** A message id as the ledger keys it: trimmed, and a GUID lower-cased (ACS writes them so; people paste them in any case). */
+export const canonicalMessageId = (messageId: string): string => (/^[0-9a-f-]{36}$/i.test(messageId.trim()) ? messageId.trim().toLowerCase() : messageId.trim());
+
 /** The message and its recipients, or null when the ledger has never seen the id. */
 export async function getMessage(table: TableClient, messageId: string, io: StorageCallIo = defaultStorageIo()): Promise<MessageView | null> {
-  const id = /^[0-9a-f-]{36}$/i.test(messageId.trim()) ? messageId.trim().toLowerCase() : messageId.trim();
+  const id = canonicalMessageId(messageId);
   // No $filter can name a lone surrogate (encodeURIComponent throws), and no stored message has one.
   if (hasLoneSurrogate(id)) return null;
   const partitionKey = messagePartitionKey(id);
@@ -35,12 +39,26 @@ export async function* listMessages(table: TableClient, io: StorageCallIo = defa
   for await (const entity of listEntitiesWithRetry(table, 'list messages', { filter }, io)) yield fromMessageRow(entity);
 }
 
+/** A timeline entry as documents show it: the fingerprint is the ledger's bookkeeping, not part of the answer. */
+export type TimelineItem = Omit<TimelineEntry, 'fingerprint'>;
+
+function timelineItems(timeline: Timeline): TimelineItem[] {
+  return timelineEntries(timeline).map(({ fingerprint: _f, ...item }) => item);
+}
+
 /** The public JSON shape of a message (CLI --json and the HTTP API): recipients only in `recipients`. */
 export function messageDocument(view: MessageView & { readonly messageId: string }): Record<string, unknown> {
+  const messageTimeline = view.message?.timeline ?? emptyTimeline();
   return {
     messageId: view.messageId,
-    // The digest repeats the recipients below, for the indexes; it is not part of the answer.
-    message: view.message === null ? null : (({ recipientDigest: _d, ...rest }) => rest)(view.message),
-    recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, ...rest }) => rest),
+    // The digest repeats the recipients below, for the indexes; the timeline is shown at the top level.
+    message: view.message === null ? null : (({ recipientDigest: _d, timeline: _t, ...rest }) => rest)(view.message),
+    recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, timeline, ...rest }) => ({
+      ...rest,
+      timeline: timelineItems(timeline),
+      timelineTruncated: timelineTruncated(timeline),
+    })),
+    timeline: timelineItems(messageTimeline),
+    timelineTruncated: timelineTruncated(messageTimeline),
   };
 }

@@ -3,14 +3,17 @@ import type { ClickedUrl, MessageState, RecipientState } from '../state/messageS
 import type { RowProperties } from './partitionCommit.js';
 import { jsonOf, longTextOf, longTextProperties, numberOf, textOf } from './entityFields.js';
 import { parseDigest, serializeDigest } from '../state/recipientDigest.js';
+import { parseTimeline, serializeTimeline } from '../state/timeline.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
  * Layout of a message partition (PartitionKey = encoded message id) in the messages table:
  *   "message"          the message row (MessageState), with the fingerprints of the send and
  *                      message-level status records folded in, and the guardrail's rate vector
+ *                      ("timeline": the message-level status records, src/state/timeline.ts)
  *   "r|<address>"      one row per recipient (RecipientState), address key-encoded, with the
  *                      fingerprints of that recipient's status and engagement records folded in
+ *                      ("timeline": its status and engagement records, bounded)
  *   "f|<fingerprint>"  overflow of the folded de-duplication memory (src/dedup/foldedSet.ts): a row
  *                      keeps its FOLD_LIMIT smallest fingerprints, any larger one gets an "f|" row, and
  *                      the row says so (appliedOverflow), so "f|" keys are read only then: rare
@@ -65,6 +68,7 @@ export function toMessageRow(state: MessageState): RowProperties {
     firstRecordTime: state.firstRecordTime,
     digestComplete: state.digestComplete,
     ...longTextProperties('recipientDigest', serializeDigest(state.recipientDigest)),
+    ...longTextProperties('timeline', serializeTimeline(state.timeline)),
   };
 }
 
@@ -97,6 +101,8 @@ export function fromMessageRow(row: Readonly<Record<string, unknown>>): MessageS
     firstStatusTime: textOf(row, 'firstStatusTime'),
     firstRecordTime: textOf(row, 'firstRecordTime'),
     ...digestOfRow(row),
+    // A row written before timelines existed has none: an empty timeline.
+    timeline: parseTimeline(longTextOf(row, 'timeline')),
   };
 }
 
@@ -133,6 +139,7 @@ export function toRecipientRow(state: RecipientState): RowProperties {
     lastUserAgent: cut(state.lastUserAgent, MAX_TEXT),
     lastEngagementTime: state.lastEngagementTime,
     lastEngagementFingerprint: state.lastEngagementFingerprint,
+    ...longTextProperties('timeline', serializeTimeline(state.timeline)),
   };
 }
 
@@ -161,6 +168,7 @@ export function fromRecipientRow(row: Readonly<Record<string, unknown>>): Recipi
     lastUserAgent: textOf(row, 'lastUserAgent'),
     lastEngagementTime: textOf(row, 'lastEngagementTime'),
     lastEngagementFingerprint: textOf(row, 'lastEngagementFingerprint'),
+    timeline: parseTimeline(longTextOf(row, 'timeline')),
   };
 }
 

@@ -34,7 +34,7 @@ describe('human output escapes what a terminal would act on', () => {
   it.each(HOSTILE)('%j in an address or failure message is shown escaped', (hostile) => {
     const records = [record({ address: `${hostile}@example.org`, lastFailureReason: hostile, lastEnhancedSmtpStatusCode: hostile })];
     const { out, stdout } = capture(false);
-    out.result(records, () => renderBounces(records));
+    out.result(records, () => renderBounces({ bounces: records, continuation: null }));
     const text = stdout();
     expect(text).not.toMatch(ACTIVE);
     expect(text).toContain(escapeForTerminal(`${hostile}@example.org`));
@@ -45,7 +45,7 @@ describe('human output escapes what a terminal would act on', () => {
     const address = `${HOSTILE.join('')}@example.org`;
     const records = [record({ address })];
     const { out, stdout } = capture(true);
-    out.result(records, () => renderBounces(records));
+    out.result(records, () => renderBounces({ bounces: records, continuation: null }));
     expect((JSON.parse(stdout()) as BounceRecord[])[0]?.address).toBe(address);
   });
 

@@ -89,7 +89,7 @@ describe('the metadata the Functions host receives from the built entry point', 
     expect(captured.programmingModel.name).toBe('@azure/functions');
     expect(captured.programmingModel.version).toMatch(/^4\./);
     expect(captured.functions.map((f) => f.name).sort()).toEqual(
-      ['dispatchAlerts', 'ingestDiagnostics', ...HTTP_ROUTES.map(([name]) => name)].sort(),
+      ['dispatchAlerts', 'ingestDiagnostics', 'dashboardPage', ...HTTP_ROUTES.map(([name]) => name)].sort(),
     );
   });
 
@@ -133,6 +133,13 @@ describe('the metadata the Functions host receives from the built entry point', 
     expect(Object.values(bindings)).toHaveLength(2);
     const trigger = Object.values(bindings).find((b) => b.direction === 'in');
     expect(trigger).toEqual({ name: expect.any(String), type: 'httpTrigger', direction: 'in', methods: ['GET'], authLevel: 'function', route, properties: { supportsDeferredBinding: 'false' } });
+    expect(bindings['$return']).toEqual({ name: expect.any(String), type: 'http', direction: 'out' });
+  });
+
+  it('dashboardPage: GET on /api/dashboard/{*path}, anonymous (the page holds no data; the API keeps its keys)', () => {
+    const bindings = byName('dashboardPage').bindings;
+    const trigger = Object.values(bindings).find((b) => b.direction === 'in');
+    expect(trigger).toEqual({ name: expect.any(String), type: 'httpTrigger', direction: 'in', methods: ['GET'], authLevel: 'anonymous', route: 'dashboard/{*path}', properties: { supportsDeferredBinding: 'false' } });
     expect(bindings['$return']).toEqual({ name: expect.any(String), type: 'http', direction: 'out' });
   });
 

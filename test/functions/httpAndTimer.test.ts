@@ -26,7 +26,7 @@ describe('HTTP and timer functions', () => {
     const { dispatchAlertsOnTimer } = await import('../../src/functions/dispatchAlertsTimer.js');
     const { httpHandler } = await import('../../src/functions/httpApi.js');
     const { API_ROUTES } = await import('../../src/api/routes.js');
-    const handlerOf = (name: string) => httpHandler(API_ROUTES.find((r) => r.name === name) ?? expect.unreachable(name));
+    const handlerOf = (name: string) => httpHandler(API_ROUTES.find((r) => r.name === name) ?? expect.unreachable(name), { mode: 'key', problem: null });
     const getSuppression = handlerOf('getSuppression');
     const getMessageState = handlerOf('getMessageState');
 

@@ -1,8 +1,10 @@
+import { get as get_ } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/api/routes.js';
 import { serveCommand } from '../../src/cli/commands/serveCommand.js';
 import type { Output } from '../../src/cli/output.js';
 import { matchRoute, type LocalApiServer } from '../../src/serve/localApiServer.js';
+import { DASHBOARD_CSP } from '../../src/serve/staticFiles.js';
 import { callRoute, useReplayedSamples } from '../api/apiFixture.js';
 
 /** `serve` over real HTTP on loopback, on the samples replayed through the pipeline (real Azurite). */
@@ -56,8 +58,29 @@ describe('serve', () => {
     expect((await get('/api/messages/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect(await get('/api/messages?limit=0')).toMatchObject({ status: 400, body: { param: 'limit' } });
     expect((await get('/api/nothing')).status).toBe(404);
-    expect((await get('/')).status).toBe(404);
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([302, '/api/dashboard/']);
     expect((await get('/api/stats', { method: 'POST' })).status).toBe(405);
+  });
+
+  it('refuses path traversal below /api/dashboard/ and 404s missing files', async () => {
+    for (const bad of ['..%2Fpackage.json', '%2E%2E/%2E%2E/package.json', 'assets/..%5C..%5Cpackage.json', '%00.js', '%E0%A4%A']) {
+      // node:http sends the path as written (fetch would normalise the dot segments away first).
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        get_({ host: '127.0.0.1', port: new URL(server.url).port, path: `/api/dashboard/${bad}` }, (r) => (r.resume(), resolve(r.statusCode))).on('error', reject);
+      });
+      expect(status, bad).toBe(400);
+    }
+    expect((await fetch(`${server.url}/api/dashboard/assets/none-such.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/dashboard/secret.txt`)).status).toBe(404);
+  });
+
+  it('serves the built page with its type, cache and CSP headers (after `npm run build`)', async () => {
+    const page = await fetch(`${server.url}/api/dashboard/`);
+    if (page.status === 404) return; // not built in this checkout: the browser tests build it
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
   });
 
   it('matches route templates by whole segments only', () => {

@@ -12,8 +12,8 @@ export type { MessagesDocument, RecipientMessagesDocument, StatsCounts, StatsDoc
 
 export type MessageState = z.infer<typeof MessageStateSchema>;
 export type BounceRecord = z.infer<typeof BounceRecordSchema>;
-export type AlertEntry = z.infer<typeof AlertListSchema>[number];
-export type DeadLetter = z.infer<typeof DeadLetterListSchema>[number];
+export type AlertEntry = z.infer<typeof AlertListSchema>['alerts'][number];
+export type DeadLetter = z.infer<typeof DeadLetterListSchema>['deadLetters'][number];
 
 export interface TimelineEntry {
   readonly time: string;

@@ -1,20 +1,33 @@
 import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
 import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import type { LedgerConfig } from '../../config.js';
-import type { AlertState } from '../../store/alertOutbox.js';
-import { readAlerts, type AlertListItem } from '../../api/ledgerReads.js';
+import type { AlertListItem } from '../../api/ledgerReads.js';
+import type { ListPaging } from '../../api/listPages.js';
+import { alertsListReader, readAlertsPage, type AlertsFilter } from '../../api/listReads.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { StorageMeter } from '../../store/storageRetry.js';
 import { alertLogWriter } from '../alertLogFile.js';
 import { table } from '../output.js';
+import { listQueryOf, nextListPage } from './listFlags.js';
 
 /** `alerts`: what was raised and where each alert stands; `--dispatch` delivers what is due. */
 export type { AlertListItem } from '../../api/ledgerReads.js';
 
+export interface AlertsPage {
+  readonly alerts: AlertListItem[];
+  readonly continuation: string | null;
+}
+
+/** The filter and paging flags of `alerts`, as GET /api/alerts reads its parameters. */
+export const ALERTS_FLAGS = { messageId: 'message-id' } as const;
+export const alertsQueryOf = (opts: { state?: string; messageId?: string; limit?: string; continuation?: string }): { filters: AlertsFilter; paging: ListPaging } =>
+  listQueryOf(alertsListReader, { state: opts.state, messageId: opts.messageId, limit: opts.limit, continuation: opts.continuation }, ALERTS_FLAGS);
+
 export async function alertsCommand(
   ledger: { config: LedgerConfig; tables: LedgerTables },
-  options: { state?: AlertState; dispatch?: boolean; retryFailed?: boolean },
-): Promise<{ alerts: AlertListItem[]; dispatch: DispatchReport | null }> {
+  query: { filters: AlertsFilter; paging: ListPaging },
+  options: { dispatch?: boolean; retryFailed?: boolean },
+): Promise<{ page: AlertsPage; dispatch: DispatchReport | null }> {
   const { config, tables } = ledger;
   const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
   const dispatch = options.dispatch
@@ -23,20 +36,21 @@ export async function alertsCommand(
         { ignoreSchedule: true, ...(options.retryFailed ? { retryFailed: true } : {}) },
       )
     : null;
-  return { alerts: await readAlerts(tables, options.state ? { state: options.state } : {}), dispatch };
+  return { page: await readAlertsPage(tables, query.filters, query.paging), dispatch };
 }
 
-export function renderAlerts(result: { alerts: readonly AlertListItem[]; dispatch: DispatchReport | null }): string {
+export function renderAlerts(result: { page: AlertsPage; dispatch: DispatchReport | null }, opts: Readonly<Record<string, unknown>> = {}): string {
   const lines: string[] = [];
   if (result.dispatch) {
     const d = result.dispatch;
     lines.push(`Dispatched: ${d.delivered} delivered, ${d.retrying} still pending, ${d.failed} failed, ${d.orphansRemoved} orphans removed`, '');
   }
-  if (result.alerts.length === 0) return [...lines, 'No alerts.'].join('\n');
+  const { alerts, continuation } = result.page;
+  if (alerts.length === 0) return [...lines, 'No alerts.'].join('\n');
   lines.push(
     table(
       ['state', 'type', 'recipient / domain', 'status', 'attempts', 'id', 'last error'],
-      result.alerts.map((a) => [
+      alerts.map((a) => [
         a.state,
         a.type,
         a.recipient ?? a.senderDomain ?? '',
@@ -47,5 +61,6 @@ export function renderAlerts(result: { alerts: readonly AlertListItem[]; dispatc
       ]),
     ),
   );
+  lines.push(...nextListPage('alerts', opts, ['state', 'message-id', 'limit'], continuation));
   return lines.join('\n');
 }

@@ -1,39 +1,51 @@
-import { readBounces, readSuppression } from '../../api/ledgerReads.js';
+import { readSuppression } from '../../api/ledgerReads.js';
+import type { ListPaging } from '../../api/listPages.js';
+import { bouncesListReader, readBounceList, readBouncesPage, type BouncesFilter } from '../../api/listReads.js';
+import { LedgerError } from '../../errors.js';
 import type { BounceRecord, SuppressionAnswer } from '../../store/bounceRegistry.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { table } from '../output.js';
-import { csvCell } from '../terminalText.js';
+import { listQueryOf, nextListPage } from './listFlags.js';
 
-/** `bounces`: the bounce registry; `check <address>`: may I still send to it? */
-export function bouncesCommand(tables: LedgerTables, options: { since?: string }): Promise<BounceRecord[]> {
-  return readBounces(tables, options);
+export { bouncesCsv } from '../../api/listReads.js';
+
+export interface BouncesPage {
+  readonly bounces: BounceRecord[];
+  readonly continuation: string | null;
+}
+
+/** `--search` is the API's `q`. */
+const BOUNCES_FLAGS = { q: 'search' } as const;
+
+/** The flags of `bounces`, as GET /api/bounces reads its parameters; --csv exports every page, so it takes no paging flags. */
+export function bouncesQueryOf(opts: { since?: string; search?: string; limit?: string; continuation?: string; csv?: boolean }): { filters: BouncesFilter; paging: ListPaging } {
+  if (opts.csv === true && (opts.limit !== undefined || opts.continuation !== undefined)) {
+    throw new LedgerError('usage', `--${opts.limit !== undefined ? 'limit' : 'continuation'}: does not apply to --csv, which exports every page`);
+  }
+  return listQueryOf(bouncesListReader, { since: opts.since, search: opts.search, limit: opts.limit, continuation: opts.continuation }, BOUNCES_FLAGS);
+}
+
+/** `bounces`: one page of the bounce registry. */
+export function bouncesCommand(tables: LedgerTables, query: { filters: BouncesFilter; paging: ListPaging }): Promise<BouncesPage> {
+  return readBouncesPage(tables, query.filters, query.paging);
+}
+
+/** `bounces --csv`: the whole registry (every page) of the filters. */
+export function bouncesExport(tables: LedgerTables, filters: BouncesFilter): Promise<BounceRecord[]> {
+  return readBounceList(tables, filters);
 }
 
 export function checkCommand(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {
   return readSuppression(tables, address, now);
 }
 
-const CSV_COLUMNS = [
-  'address', 'hardBounces', 'suppressedSends', 'firstBounceAt', 'lastBounceAt', 'lastMessageId', 'lastStatus',
-  'lastSmtpStatusCode', 'lastEnhancedSmtpStatusCode', 'lastFailureReason', 'leaseLevel', 'leaseEnd',
-] as const;
-
-/** The registry as CSV, safe to open in a spreadsheet (see csvCell). */
-export function bouncesCsv(records: readonly BounceRecord[]): string {
-  const rows = records.map((r) =>
-    [r.address, r.hardBounces, r.suppressedSends, r.firstBounceAt, r.lastBounceAt, r.lastMessageId, r.lastStatus, r.lastSmtpStatusCode, r.lastEnhancedSmtpStatusCode, r.lastFailureReason, r.lease?.level ?? '', r.lease?.end ?? '']
-      .map(csvCell)
-      .join(','),
-  );
-  return [CSV_COLUMNS.join(','), ...rows].join('\n');
-}
-
-export function renderBounces(records: readonly BounceRecord[]): string {
-  if (records.length === 0) return 'No hard bounces recorded.';
-  return table(
+export function renderBounces(page: BouncesPage, opts: Readonly<Record<string, unknown>> = {}): string {
+  if (page.bounces.length === 0) return 'No hard bounces recorded.';
+  const rows = table(
     ['address', 'bounces', 'suppressed', 'last bounce', 'last status', 'code', 'lease until'],
-    records.map((r) => [r.address, r.hardBounces, r.suppressedSends, r.lastBounceAt, r.lastStatus, r.lastEnhancedSmtpStatusCode ?? '', r.lease?.end ?? '']),
+    page.bounces.map((r) => [r.address, r.hardBounces, r.suppressedSends, r.lastBounceAt, r.lastStatus, r.lastEnhancedSmtpStatusCode ?? '', r.lease?.end ?? '']),
   );
+  return [rows, ...nextListPage('bounces', opts, ['since', 'search', 'limit'], page.continuation)].join('\n');
 }
 
 export function renderCheck(answer: SuppressionAnswer): string {

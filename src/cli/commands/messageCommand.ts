@@ -1,6 +1,7 @@
 import { readMessage, type MessageAnswer } from '../../api/ledgerReads.js';
 import { LedgerError } from '../../errors.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
+import { emptyTimeline, timelineEntries, timelineTruncated, type Timeline } from '../../state/timeline.js';
 import { table } from '../output.js';
 
 /** `message <messageId>`: one message's state and its recipients. */
@@ -44,5 +45,21 @@ export function renderMessage(view: MessageAnswer): string {
   for (const r of view.recipients) {
     if (r.failureMessage) lines.push(`  ${r.address}: ${r.failureReason ?? ''} ${r.failureMessage}`.trimEnd());
   }
+  const messageLevel = view.message?.timeline ?? emptyTimeline();
+  if (timelineEntries(messageLevel).length > 0) lines.push('', 'Message timeline:', ...timelineLines(messageLevel));
+  for (const r of view.recipients) lines.push('', `Timeline of ${r.address}:`, ...timelineLines(r.timeline));
   return lines.join('\n');
+}
+
+/** One line per entry, oldest first: time, what happened, its codes or URL; long text cut to a line. */
+export function timelineLines(timeline: Timeline): string[] {
+  const lines = timelineEntries(timeline).map((e) => {
+    const what = e.kind === 'status' ? (e.status ?? '?') : e.kind === 'engagement' ? `engagement ${e.status ?? '?'}` : e.kind;
+    const detail = [e.smtpStatusCode, e.enhancedSmtpStatusCode, e.url, e.failureMessage ?? e.failureReason].filter((v): v is string => v !== null && v !== '');
+    const line = `  ${e.time}  ${what}${detail.length > 0 ? `  ${detail.join(' ')}` : ''}`;
+    return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+  });
+  if (lines.length === 0) lines.push('  (no records)');
+  if (timelineTruncated(timeline)) lines.push('  (later records are left out of the timeline; the counts include them)');
+  return lines;
 }

@@ -61,5 +61,6 @@ export function renderReplayQueries(queries: ReplayQueries): string {
   const s = queries.stats;
   const lines = [`Recipients per sender domain by UTC day, ${s.from.slice(0, 10)} to ${s.to.slice(0, 10)} (stats):`, renderStatsTable(s)];
   lines.push('', 'Ask the indexes:', ...queries.commands.map((c) => `  ${c}`));
+  lines.push('', 'Open the dashboard on this ledger:', '  npx acs-email-ledger serve   (then http://127.0.0.1:7077/api/dashboard/)');
   return lines.join('\n');
 }

@@ -15,8 +15,9 @@ export async function serveCommand(
     out.note(`warning: serving on ${options.host}: anyone who can reach this address can read the ledger (the local server has no keys).`);
   }
   const server = await startLocalApiServer(ledger, { ...options, log: (message) => out.note(message) });
-  out.result({ url: server.url, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json` }, () =>
-    [`Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`].join('\n'),
+  const dashboard = `${server.url}/api/dashboard/`;
+  out.result({ url: server.url, dashboard, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json` }, () =>
+    [`Dashboard: ${dashboard}`, `Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`].join('\n'),
   );
   return server;
 }

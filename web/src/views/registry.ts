@@ -6,14 +6,17 @@ import { alertsView } from './alerts.js';
 import { deadLettersView } from './deadLetters.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
+import { engagementView } from './engagement.js';
+import { failuresView } from './failures.js';
 import { placeholder } from './placeholder.js';
+import { providersView } from './providers.js';
 import { suppressionsView } from './suppressions.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
-  placeholder('providers', 'Providers', 'Providers'),
-  placeholder('failures', 'Failures', 'Failures'),
-  placeholder('engagement', 'Engagement', 'Engagement'),
+  providersView,
+  failuresView,
+  engagementView,
   placeholder('search', 'Search', 'Search'),
   suppressionsView,
   alertsView,
