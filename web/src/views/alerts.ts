@@ -1,25 +1,30 @@
 /**
- * `#/alerts?state&continuation`: alerts (hard bounces, bounce-rate guardrails) and their delivery state
- * per sink, oldest first; filter buttons for pending / delivered / failed.
+ * `#/alerts?state&messageId&continuation`: alerts (hard bounces, bounce-rate guardrails) and their
+ * delivery state per sink, oldest first, one page at a time; filter chips for pending / delivered / failed.
  */
 import { getJson } from '../api.js';
 import { el } from '../dom.js';
-import { hrefOf, withParams } from '../route.js';
+import { hrefOf, withParams, type Route } from '../route.js';
 import { timeEl } from '../time.js';
 import { pageOf, type AlertEntry, type Paged } from '../types.js';
-import { emptyNote, heading, row, table, type View } from '../view.js';
+import { emptyNote, heading, percent, row, table, type View } from '../view.js';
+import { pageSize } from './suppressions.js';
 
 const STATES = ['pending', 'delivered', 'failed'] as const;
 
-function filterBar(route: Parameters<typeof withParams>[0], state: string): HTMLElement {
+function filterBar(route: Route, state: string): HTMLElement {
   const chip = (label: string, value: string | null): HTMLElement =>
     el('a', { class: (value ?? '') === state ? 'chip active' : 'chip', href: withParams(route, { state: value, continuation: null }), 'data-state': value ?? 'all' }, label);
   return el('div', { class: 'window-control' }, chip('all', null), ...STATES.map((s) => chip(s, s)));
 }
 
-function subject(a: AlertEntry): (Node | string)[] {
-  if (a.alert.type === 'bounce_rate') return [`sender domain ${a.alert.senderDomain} (${a.alert.level})`];
-  return [el('a', { href: hrefOf('recipient', [a.alert.recipient]) }, a.alert.recipient)];
+function subject(a: AlertEntry): HTMLElement {
+  if (a.alert.type === 'bounce_rate') {
+    const r = a.alert;
+    return el('span', null, `sender domain ${r.senderDomain}: ${percent(r.rate)} hard bounces (${r.hardBounces}/${r.sends}) in ${r.windowHours} h, ${r.level}`);
+  }
+  const recipient = a.recipient ?? a.alert.recipient;
+  return el('a', { href: hrefOf('recipient', [recipient]), 'data-address': recipient }, recipient);
 }
 
 function sinks(a: AlertEntry): HTMLElement {
@@ -31,12 +36,12 @@ function sinks(a: AlertEntry): HTMLElement {
     entries.map(([name, s]) =>
       el(
         'li',
-        { 'data-sink': name },
+        { 'data-sink': name, 'data-sink-state': s.state },
         `${name}: `,
         el('span', { class: `badge ${s.state}` }, s.state),
         s.state === 'delivered' ? [' ', timeEl(s.at, 'short')] : null,
+        s.state === 'failed' && s.status !== undefined ? ` HTTP ${s.status}` : null,
         s.state !== 'delivered' && s.lastError !== undefined && s.lastError !== '' ? ` — ${s.lastError}` : null,
-        s.state === 'failed' && s.status !== undefined ? ` (HTTP ${s.status})` : null,
       ),
     ),
   );
@@ -49,27 +54,48 @@ export const alertsView: View = {
   async render({ route, root, signal }) {
     const raw = route.params.get('state') ?? '';
     const state = (STATES as readonly string[]).includes(raw) ? raw : '';
+    const messageId = route.params.get('messageId') ?? '';
     const continuation = route.params.get('continuation') ?? '';
-    root.append(heading('Alerts', el('span', { class: 'muted' }, 'oldest first')), filterBar(route, state));
-    const body = await getJson<Paged<'alerts', AlertEntry>>('alerts', { state, continuation, limit: 50 }, signal);
+    root.append(
+      heading(
+        'Alerts',
+        el(
+          'span',
+          { class: 'muted' },
+          'oldest first',
+          messageId === '' ? null : [` · message ${messageId} · `, el('a', { href: withParams(route, { messageId: null, continuation: null }) }, 'all messages')],
+        ),
+      ),
+      filterBar(route, state),
+    );
+    const body = await getJson<Paged<'alerts', AlertEntry>>('alerts', { state, messageId, continuation, limit: pageSize(route.params.get('limit')) }, signal);
     const page = pageOf(body, 'alerts');
     if (page.items.length === 0) {
-      root.append(emptyNote(state === '' ? 'No alerts yet: none of the hard-bounce or bounce-rate rules has fired.' : `No ${state} alerts. Pick “all” to see every alert.`));
+      root.append(
+        emptyNote(
+          state === '' && messageId === ''
+            ? 'No alerts yet: no hard bounce was detected and no sender domain crossed the bounce-rate guardrail.'
+            : 'No alert matches this filter. Pick “all” (or drop the message filter) to see every alert.',
+        ),
+      );
       return;
     }
     const rows = page.items.map((a) =>
       row(
-        timeEl(a.createdAt, 'short'),
-        a.type,
-        el('span', null, ...subject(a)),
-        a.messageId === null || a.messageId === '' ? '—' : el('a', { href: hrefOf('message', [a.messageId]), 'data-message-id': a.messageId }, a.messageId),
+        a.type.replace(/_/g, ' '),
+        a.messageId === null || a.messageId === ''
+          ? '—'
+          : el('a', { href: hrefOf('message', [a.messageId]), 'data-message-id': a.messageId, title: a.messageId }, a.messageId.slice(0, 8)),
+        subject(a),
+        el('span', { class: `badge ${a.state}`, 'data-alert-state': a.state }, a.state),
+        sinks(a),
         a.attempts,
         a.lastError === '' ? '—' : a.lastError,
-        el('span', { class: `badge ${a.state}` }, a.state),
-        sinks(a),
+        timeEl(a.createdAt, 'short'),
+        timeEl(a.deliveredAt, 'short'),
       ),
     );
-    root.append(table('alerts', ['Created', 'Type', 'Recipient / sender domain', 'Message', 'Attempts', 'Last error', 'State', 'Sinks'], rows));
+    root.append(table('alerts', ['Type', 'Message', 'Recipient / sender domain', 'State', 'Delivery per sink', 'Attempts', 'Last error', 'Created', 'Delivered'], rows));
     if (page.continuation !== null) {
       root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: page.continuation }), 'data-next': 'true' }, 'Next page →')));
     }
