@@ -128,7 +128,7 @@ export const SuppressionDocumentSchema = z
 const continuation = z.string().nullable().describe('pass as `continuation` (with the same other parameters) for the next page; null on the last page');
 
 export const BounceListSchema = z
-  .strictObject({ bounces: z.array(BounceRecordSchema).describe('newest bounce first'), continuation })
+  .strictObject({ bounces: z.array(BounceRecordSchema).describe("by address (the registry's key order: lower-cased, with % / \\ # ? | and control characters %-escaped; a very long address by its hash), so a page is read from storage alone"), continuation })
   .describe('the same document as `bounces --json`');
 
 const HardBounceAlertSchema = z.strictObject({
@@ -189,7 +189,7 @@ const AlertListItemSchema = z.strictObject({
 });
 
 export const AlertListSchema = z
-  .strictObject({ alerts: z.array(AlertListItemSchema).describe('oldest first'), continuation })
+  .strictObject({ alerts: z.array(AlertListItemSchema).describe('oldest first (createdAt, then id); storage keeps alerts by id, so each page reads every alert of the filter'), continuation })
   .describe('the same document as `alerts --json`');
 
 const DeadLetterSchema = z.strictObject({
@@ -206,7 +206,7 @@ const DeadLetterSchema = z.strictObject({
 });
 
 export const DeadLetterListSchema = z
-  .strictObject({ deadLetters: z.array(DeadLetterSchema).describe('in the order of their origin (file and line, or partition and sequence number)'), continuation })
+  .strictObject({ deadLetters: z.array(DeadLetterSchema).describe('in the order of their origin (file and line, or partition and sequence number); storage keeps them by id, so each page reads every dead letter of the filter'), continuation })
   .describe('the same document as `deadletters --json`');
 
 /** 400 and 404: what was wrong and which parameter it was. */

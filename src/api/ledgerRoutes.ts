@@ -48,7 +48,7 @@ export const suppressionRoute: ApiRoute = defineRoute({
 export const bouncesRoute: ApiRoute = defineRoute({
   name: 'listBounces',
   route: 'bounces',
-  summary: 'The bounce registry: addresses that hard-bounced, newest first, paged; format=csv exports it whole (`bounces --json`, `bounces --csv`)',
+  summary: 'The bounce registry: addresses that hard-bounced, by address, paged; format=csv exports it whole (`bounces --json`, `bounces --csv`)',
   path: noParams,
   query: bouncesListReader,
   response: BounceListSchema,

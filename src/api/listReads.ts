@@ -3,7 +3,7 @@ import { csvCell, escapeForTerminal } from '../cli/terminalText.js';
 import { compareText } from '../state/deliveryStatus.js';
 import type { AlertState } from '../store/alertOutbox.js';
 import { getAlertDeliveries, listAlertDeliveries } from '../store/alertDeliveryStore.js';
-import { listBounceRecords, registryPartitionKey, type BounceRecord } from '../store/bounceRegistry.js';
+import { listBounceRecordsPage, type BounceRecord, type BounceRecordPage } from '../store/bounceRegistry.js';
 import { listDeadLetters, type StoredDeadLetter } from '../store/deadLetterStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { ALERT_ROW_PREFIX, messagePartitionKey } from '../store/messageRows.js';
@@ -11,13 +11,20 @@ import { canonicalMessageId } from '../store/messageQueries.js';
 import { readRowsWithPrefix } from '../store/partitionCommit.js';
 import { textOf } from '../store/entityFields.js';
 import { ALERT_STATES, parseSinceTime, storageIoOf, toAlertListItem, type AlertListItem } from './ledgerReads.js';
-import { listReader, pageOf, type ListPaging } from './listPages.js';
+import { encodeContinuation } from '../queries/continuation.js';
+import { LIST_MAX_LIMIT, listReader, pageOf, type ListPaging } from './listPages.js';
 import { boundedText } from './params.js';
 
 /**
  * The ledger's lists, paged (`alerts`, `bounces`, `deadletters` and GET /api/alerts, /bounces,
- * /deadletters): each reads its whole list in its order, then cuts the page (listPages.ts). The
- * parameter readers are the CLI flags' parsers too.
+ * /deadletters). The parameter readers are the CLI flags' parsers too. What a page costs depends on
+ * whether storage's key order is the list's order:
+ * - bounces: yes (one partition per address), so a page reads limit + 1 rows (readBouncesPage);
+ * - alerts and dead letters: no. Their row keys are hashes (the alert id, the dead letter id), so key
+ *   order is no order a person wants; their lists keep the order that means something (oldest alert
+ *   first, dead letters by origin) and each page reads the whole filtered list and cuts its page
+ *   (listPages.ts). Both lists are small next to the messages (an alert per hard bounce, a row per
+ *   rejected record); a time- or origin-keyed copy of the rows would make them O(page) too.
  */
 
 // ---- alerts: oldest first (createdAt, id) ----
@@ -69,7 +76,7 @@ export async function readAlertsPage(tables: LedgerTables, filter: AlertsFilter,
   return { alerts: page.items, continuation: page.continuation };
 }
 
-// ---- bounces: newest bounce first (lastBounceAt desc, then the registry's key) ----
+// ---- bounces: the registry's key order (the address, lower-cased), read a page at a time ----
 export interface BouncesFilter {
   readonly since: string | null;
   /** Lower-cased: addresses containing it. */
@@ -91,31 +98,56 @@ export const bouncesListReader = listReader(
   'bounces',
   {
     since: sinceTime,
-    q: boundedText('text to look for', 320).optional().describe('only addresses containing this text (case-insensitive)'),
+    q: boundedText('text to look for', 320).optional().describe('only addresses containing this text (case-insensitive); storage cannot search text, so a rare one reads on through the registry'),
     format: z.enum(['json', 'csv']).optional().describe('csv: the whole registry (every page) as text/csv, the same as `bounces --csv`'),
   },
-  2,
+  1,
   (v): BouncesFilter & { hashParts: (string | null)[] } => {
     const q = v.q === undefined ? null : v.q.toLowerCase();
     return { since: v.since ?? null, q, format: v.format ?? 'json', hashParts: [v.since ?? null, q] };
   },
 );
 
-/** The registry's records matching, newest bounce first; ties in the registry's key order (a total order, so pages cut cleanly). */
-export async function readBounceList(tables: LedgerTables, filter: Pick<BouncesFilter, 'since' | 'q'>): Promise<BounceRecord[]> {
-  const records = await listBounceRecords(tables.bounces, filter.since === null ? {} : { since: filter.since }, storageIoOf(tables));
+const bouncePage = (tables: LedgerTables, filter: Pick<BouncesFilter, 'since' | 'q'>, after: string | null, limit: number): Promise<BounceRecordPage> => {
   const q = filter.q;
-  const keyed = records.filter((r) => q === null || r.address.toLowerCase().includes(q)).map((r) => ({ r, key: registryPartitionKey(r.address) }));
-  return keyed.sort((a, b) => compareText(b.r.lastBounceAt, a.r.lastBounceAt) || compareText(a.key, b.key)).map(({ r }) => r);
+  return listBounceRecordsPage(
+    tables.bounces,
+    {
+      after,
+      limit,
+      ...(filter.since === null ? {} : { since: filter.since }),
+      ...(q === null ? {} : { matches: (r: BounceRecord) => r.address.toLowerCase().includes(q) }),
+    },
+    storageIoOf(tables),
+  );
+};
+
+/**
+ * One page in the registry's key order, which storage serves: the page reads its own rows (limit + 1),
+ * never the registry. The token is the last partition key given, so records added between pages show
+ * up when their address sorts after it, and none is given twice.
+ */
+export async function readBouncesPage(
+  tables: LedgerTables,
+  filter: Pick<BouncesFilter, 'since' | 'q'>,
+  paging: ListPaging,
+): Promise<{ bounces: BounceRecord[]; continuation: string | null }> {
+  const page = await bouncePage(tables, filter, paging.after?.[0] ?? null, paging.limit);
+  const last = page.records[page.records.length - 1];
+  const continuation = page.more && last !== undefined ? encodeContinuation({ queryHash: paging.queryHash, afterKey: JSON.stringify([last.partitionKey]), window: null }) : null;
+  return { bounces: page.records.map((r) => r.record), continuation };
 }
 
-export async function readBouncesPage(tables: LedgerTables, filter: BouncesFilter, paging: ListPaging): Promise<{ bounces: BounceRecord[]; continuation: string | null }> {
-  const all = await readBounceList(tables, filter);
-  const page = pageOf(all, paging, {
-    keyOf: (r) => [r.lastBounceAt, registryPartitionKey(r.address)],
-    isAfter: (r, [at = '', key = '']) => (compareText(at, r.lastBounceAt) || compareText(registryPartitionKey(r.address), key)) > 0,
-  });
-  return { bounces: page.items, continuation: page.continuation };
+/** Every matching record (`bounces --csv`, format=csv): the same pages walked to the end, in the same order. */
+export async function readBounceList(tables: LedgerTables, filter: Pick<BouncesFilter, 'since' | 'q'>): Promise<BounceRecord[]> {
+  const out: BounceRecord[] = [];
+  for (let after: string | null = null; ; ) {
+    const page = await bouncePage(tables, filter, after, LIST_MAX_LIMIT);
+    out.push(...page.records.map((r) => r.record));
+    const last = page.records[page.records.length - 1];
+    if (!page.more || last === undefined) return out;
+    after = last.partitionKey;
+  }
 }
 
 const CSV_COLUMNS = [

@@ -20,6 +20,7 @@ import {
 import { MAX_TRANSACTION_ROWS, commitPartition, readRows, readRowsWithPrefix, type RowWrite, type StorageIo, type StoredRow } from './partitionCommit.js';
 import { defaultStorageIo, listEntitiesWithRetry, type StorageCallIo } from './storageRetry.js';
 import { jsonOf, numberOf, textOf } from './entityFields.js';
+import { readInKeyOrder } from './keyOrderPages.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -168,6 +169,37 @@ export async function listBounceRecords(bounces: TableClient, options: { since?:
     if (options.since === undefined || record.lastBounceAt >= options.since) out.push(record);
   }
   return out.sort((a, b) => b.lastBounceAt.localeCompare(a.lastBounceAt) || a.address.localeCompare(b.address));
+}
+
+const REGISTRY_PREFIX = 'addr|';
+/** Just above every "addr|..." key ("}" follows "|"): the registry's partitions, not the send counters'. */
+const REGISTRY_END = 'addr}';
+
+export interface BounceRecordPage {
+  /** In the registry's key order (registryPartitionKey: the lower-cased address, escaped). */
+  readonly records: { readonly partitionKey: string; readonly record: BounceRecord }[];
+  /** Another matching record follows the last one. */
+  readonly more: boolean;
+  readonly rowsRead: number;
+}
+
+/**
+ * Up to `limit` summaries after the partition key `after`, in key order, read from storage page by page
+ * until limit + 1 match (the one beyond says whether there is more): `since` is a filter storage applies,
+ * `matches` one it cannot (a text search), which reads on past the rows it drops.
+ */
+export async function listBounceRecordsPage(
+  bounces: TableClient,
+  options: { readonly after: string | null; readonly limit: number; readonly since?: string; readonly matches?: (record: BounceRecord) => boolean },
+  io: StorageCallIo,
+): Promise<BounceRecordPage> {
+  const range = options.after === null ? odata`PartitionKey ge ${REGISTRY_PREFIX}` : odata`PartitionKey gt ${options.after}`;
+  const since = options.since === undefined ? '' : odata` and lastBounceAt ge ${options.since}`;
+  const filter = `${range}${odata` and PartitionKey lt ${REGISTRY_END} and RowKey eq ${SUMMARY} and rowType eq ${'bounceSummary'}`}${since}`;
+  const { matches } = options;
+  const read = await readInKeyOrder(bounces, 'list bounce records', filter, options.limit + 1, io, matches === undefined ? null : (row) => matches(fromSummaryRow(row)));
+  const records = read.accepted.map((e) => ({ partitionKey: e.partitionKey ?? '', record: fromSummaryRow(e) }));
+  return { records: records.slice(0, options.limit), more: records.length > options.limit, rowsRead: read.rowsRead };
 }
 
 /** The answer to "may I still send to this address?". */

@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { ALL_SHARDS } from '../indexes/indexKeys.js';
-import { withStorageRetry, type StorageCallIo } from './storageRetry.js';
+import { readOnePage } from './keyOrderPages.js';
+import type { StorageCallIo } from './storageRetry.js';
 
 /**
  * Reads of the index table (src/indexes/): RowKey ranges inside the shard partitions, never a scan of
@@ -37,17 +38,7 @@ async function readRange(index: TableClient, partitionKey: string, range: KeyRan
   do {
     const from = token;
     const want = top - rows.length;
-    const page = await withStorageRetry(
-      'read index range',
-      async (abortSignal) => {
-        const pages = index
-          .listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal })
-          .byPage({ maxPageSize: want, ...(from !== undefined ? { continuationToken: from } : {}) });
-        const next = await pages.next();
-        return next.done === true ? { entities: [], token: undefined } : { entities: [...next.value], token: next.value.continuationToken };
-      },
-      { policy: io.policy, meter: io.meter, context: { table: index.tableName, partition: partitionKey } },
-    );
+    const page = await readOnePage(index, 'read index range', filter, want, from, io, { partition: partitionKey });
     for (const entity of page.entities) rows.push({ rowKey: entity.rowKey ?? '', row: entity });
     token = page.token;
     // An empty page with a token (storage stopped at a boundary) goes on; a full one stops.

@@ -79,7 +79,9 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
   it('deadletters --json lists every rejected record with its reason and location', () => {
     const run = cli('deadletters', '--json');
     expect(run.code).toBe(0);
-    const letters = JSON.parse(run.stdout) as { reasonCode: string; location: string; raw: string }[];
+    const page = JSON.parse(run.stdout) as { deadLetters: { reasonCode: string; location: string; raw: string }[]; continuation: string | null };
+    expect(page.continuation).toBeNull();
+    const letters = page.deadLetters;
     expect(letters).toHaveLength(expected.counts['badRecords'] ?? -1);
     expect(letters.map((l) => l.location)).toContain('samples/archive/PT1H.json:340');
     expect(letters.every((l) => l.raw.length > 0 && l.reasonCode.length > 0)).toBe(true);
@@ -96,7 +98,9 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
   it('alerts --json lists each hard-bounce alert once, delivered to the log sink', () => {
     const run = cli('alerts', '--json');
     expect(run.code).toBe(0);
-    const alerts = JSON.parse(run.stdout) as { id: string; type: string; messageId: string; recipient: string; status: string; suppressed: boolean; state: string }[];
+    const page = JSON.parse(run.stdout) as { alerts: { id: string; type: string; messageId: string; recipient: string; status: string; suppressed: boolean; state: string }[]; continuation: string | null };
+    expect(page.continuation).toBeNull();
+    const { alerts } = page;
     const hard = alerts.filter((a) => a.type === 'hard_bounce');
     expect(hard).toHaveLength(expected.counts['hardBounces'] ?? -1);
     expect(new Set(hard.map((a) => a.id)).size).toBe(hard.length);
@@ -112,7 +116,7 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
   }, 60_000);
 
   it('check answers for a bounced address case-insensitively, bounces --csv lists it', () => {
-    const alerts = JSON.parse(cli('alerts', '--json').stdout) as { type: string; recipient: string }[];
+    const { alerts } = JSON.parse(cli('alerts', '--json').stdout) as { alerts: { type: string; recipient: string }[] };
     const address = alerts.find((a) => a.type === 'hard_bounce')?.recipient ?? '';
     const check = cli('check', '--json', address.toUpperCase());
     expect(check.code).toBe(0);

@@ -109,7 +109,10 @@ describe('a CLI killed while delivering alerts', () => {
 
     const second = await start(env, '--json', 'alerts', '--dispatch').done;
     expect(second.code).toBe(0);
-    const alerts = JSON.parse(second.stdout) as { id: string; state: string }[];
+    const page = JSON.parse(second.stdout) as { alerts: { id: string; state: string }[]; continuation: string | null };
+    // The whole list on one page, or the count below would miss alerts.
+    expect(page.continuation).toBeNull();
+    const { alerts } = page;
     const delivered = hook.deliveredIds();
     const counts = new Map<string, number>();
     for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);

@@ -63,7 +63,7 @@ describe('HTTP and timer functions', () => {
     const keyed = 'http://localhost/api/bounces?code=secret';
     const bounces = await listBounces(new HttpRequest({ method: 'GET', url: `${keyed}&since=2025-03-01` }), ctx());
     expect(bounces.status).toBe(200);
-    expect((bounces.jsonBody as { address: string }[]).map((b) => b.address)).toContain('bob@example.org');
+    expect((bounces.jsonBody as { bounces: { address: string }[] }).bounces.map((b) => b.address)).toContain('bob@example.org');
     const typo = await listBounces(new HttpRequest({ method: 'GET', url: `${keyed}&snce=2025-03-01` }), ctx());
     expect(typo).toMatchObject({ status: 400, jsonBody: { param: 'snce' } });
 

@@ -52,7 +52,7 @@ describe('serve', () => {
   });
 
   it('a message by id, a bad parameter, an unknown path and a write each get their own status', async () => {
-    const bounces = (await get('/api/bounces')).body as { lastMessageId: string }[];
+    const { bounces } = (await get('/api/bounces')).body as { bounces: { lastMessageId: string }[] };
     const id = bounces[0]?.lastMessageId ?? '';
     expect((await get(`/api/messages/${id}`)).status).toBe(200);
     expect((await get('/api/messages/00000000-0000-4000-8000-000000000000')).status).toBe(404);

@@ -5,6 +5,7 @@ import { MAX_KEPT } from '../../src/store/bounceMessageRows.js';
 import type { LedgerTables } from '../../src/store/ledgerTables.js';
 import { StorageMeter } from '../../src/store/storageRetry.js';
 import { dumpLedger, openTestTables } from '../helpers/ledgerFixture.js';
+import { shuffled } from '../helpers/seededShuffle.js';
 
 /**
  * The registry is written once per batch with all its hard bounces: one call must coalesce them per
@@ -29,18 +30,6 @@ function observation(address: string, message: number, minute: number, status = 
     smtpStatusCode: status === 'Bounced' ? '550' : null, enhancedSmtpStatusCode: status === 'Bounced' ? '5.1.1' : null,
     failureReason: 'BadMailbox', failureMessage: `no such user "${address}" on ${message}\n`,
   };
-}
-
-/** A seeded shuffle, so a failure replays. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 // Three addresses (one in another case), 130 messages on the first (more than one transaction's worth
