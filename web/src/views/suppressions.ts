@@ -1,5 +1,5 @@
 /**
- * `#/suppressions?q&since&continuation`: the bounce registry, newest bounce first, one page at a time,
+ * `#/suppressions?q&since&continuation`: the bounce registry by address (the registry's key order), one page at a time,
  * with the forecast ACS suppression lease of each address and when it ends. The search box filters by
  * address substring (the API's `q`); the CSV link downloads the same list, every page.
  */
@@ -65,7 +65,7 @@ export const suppressionsView: View = {
     const since = route.params.get('since') ?? '';
     const continuation = route.params.get('continuation') ?? '';
     root.append(
-      heading('Suppressions', el('span', { class: 'muted' }, 'addresses that hard-bounced, newest bounce first, with the forecast ACS suppression lease')),
+      heading('Suppressions', el('span', { class: 'muted' }, 'addresses that hard-bounced, by address, with the forecast ACS suppression lease')),
       searchForm(q, since, (next) => navigate(withParams(route, { q: next, continuation: null }))),
     );
     const body = await getJson<Paged<'bounces', BounceRecord>>('bounces', { q, since, continuation, limit: pageSize(route.params.get('limit')) }, signal);
