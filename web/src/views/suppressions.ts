@@ -89,8 +89,7 @@ export const suppressionsView: View = {
         el('a', { href: hrefOf('recipient', [b.address]), 'data-address': b.address }, b.address),
         b.hardBounces,
         b.suppressedSends,
-        timeEl(b.firstBounceAt, 'short'),
-        timeEl(b.lastBounceAt, 'short'),
+        el('span', null, timeEl(b.firstBounceAt, 'short'), b.hardBounces > 1 ? [' – ', timeEl(b.lastBounceAt, 'short')] : null),
         el('span', null, b.lastStatus, codes(b) === '' ? null : ` ${codes(b)}`),
         b.lastFailureMessage ?? b.lastFailureReason ?? '—',
         // The id's first 8 characters are enough to tell messages apart on screen; the full id is in the link and title.
@@ -100,7 +99,7 @@ export const suppressionsView: View = {
       ),
     );
     root.append(
-      table('suppressions', ['Address', 'Hard bounces', 'Suppressed sends', 'First bounce', 'Last bounce', 'Last status', 'Failure message', 'Last message', 'Forecast lease', 'Lease ends'], rows),
+      table('suppressions', ['Address', 'Hard bounces', 'Sends ACS suppressed', 'Bounced (first – last)', 'Last status', 'Failure message', 'Last message', 'Forecast lease', 'Lease ends'], rows),
     );
     if (page.continuation !== null) {
       root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: page.continuation }), 'data-next': 'true' }, 'Next page →')));
