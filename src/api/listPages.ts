@@ -4,10 +4,11 @@ import { paramOk, paramProblem, zodParams, type ParamReader } from './params.js'
 
 /**
  * Paging of the ledger's own lists (alerts, bounces, dead letters): `limit` (default 100, at most 1000)
- * and an opaque `continuation`. The lists are small next to the messages (one row per alert, per
- * bounced address, per rejected record), so a page is cut from the whole sorted list; the token holds
- * the sort key of the last item given (a keyset cursor), bound to its query by the hash of the other
- * parameters, so a token never moves to another query and a forged one can only name a position.
+ * and an opaque `continuation`. The token holds the sort key of the last item given (a keyset cursor),
+ * bound to its query by the hash of the other parameters, so a token never moves to another query and a
+ * forged one can only name a position. Bounces read their page from storage in key order (listReads.ts);
+ * alerts and dead letters, whose key order is no useful order, have their page cut from the whole
+ * sorted list here (pageOf).
  */
 export const LIST_DEFAULT_LIMIT = 100;
 export const LIST_MAX_LIMIT = 1_000;
