@@ -2,15 +2,17 @@
  * Every view, in nav-bar order. Adding a view = one module under views/ and one line here.
  */
 import type { View } from '../view.js';
+import { alertsView } from './alerts.js';
+import { deadLettersView } from './deadLetters.js';
+import { engagementView } from './engagement.js';
+import { failuresView } from './failures.js';
 import { messageView } from './message.js';
 import { messagesView } from './messages.js';
 import { overviewView } from './overview.js';
-import { engagementView } from './engagement.js';
-import { failuresView } from './failures.js';
-import { placeholder } from './placeholder.js';
 import { providersView } from './providers.js';
 import { recipientView } from './recipient.js';
 import { searchView } from './search.js';
+import { suppressionsView } from './suppressions.js';
 
 export const VIEWS: readonly View[] = [
   overviewView,
@@ -18,9 +20,9 @@ export const VIEWS: readonly View[] = [
   failuresView,
   engagementView,
   searchView,
-  placeholder('suppressions', 'Suppressions', 'Suppressions'),
-  placeholder('alerts', 'Alerts', 'Alerts'),
-  placeholder('deadletters', 'Dead letters', 'Dead letters'),
+  suppressionsView,
+  alertsView,
+  deadLettersView,
   messagesView,
   messageView,
   recipientView,
