@@ -18,6 +18,8 @@ import type { TimeWindow } from '../window.js';
 export const TOP_DOMAINS = 6;
 const HOUR = 3_600_000;
 
+/** A threshold as the settings say it: 0.02 -> "2%", 0.025 -> "2.5%". */
+const rateText = (r: number): string => `${Number((r * 100).toFixed(2))}%`;
 const domainLabel = (d: string): string => (d === '' ? '(unknown sender)' : d);
 
 /** The guardrail's window: its `windowHours` whole hours ending with the hour of `at`. */
@@ -60,8 +62,13 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
     }));
   const guideline = (value: number, name: string, color: string) => ({
     type: 'line' as const,
-    label: `${percent(value)} ${name}`,
-    data: buckets.map(() => value),
+    label: `${rateText(value)} ${name}`,
+    // On a hidden 0..1 axis of its own, so the line spans the chart even with a single bucket.
+    data: [
+      { x: 0, y: value },
+      { x: 1, y: value },
+    ],
+    xAxisID: 'guide',
     borderColor: color,
     backgroundColor: color,
     borderDash: [6, 4],
@@ -83,7 +90,7 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
     {
       type: 'line',
       data: { labels, datasets: [...series((r) => r.hardBounceRate), guideline(guard.warning, 'warning', '#e0a100'), guideline(guard.critical, 'critical', '#a1242b')] },
-      options: { scales: { y: axis('hard-bounce rate', bounceMax * 1.05) }, plugins: { tooltip } },
+      options: { scales: { y: axis('hard-bounce rate', bounceMax * 1.05), guide: { type: 'linear', display: false, min: 0, max: 1 } }, plugins: { tooltip } },
     },
     target,
     signal,
@@ -98,7 +105,7 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
   return [
     el('h2', null, `Hard-bounce rate per sender domain, per ${stats.by}`),
     el('div', { class: 'card' }, bounce.box),
-    el('p', { class: 'note' }, `${shown} Dashed lines: the guardrail's warning (${percent(guard.warning)}) and critical (${percent(guard.critical)}) rates. Rates are hard bounces over recipients with a final status; click a point to list its messages.`),
+    el('p', { class: 'note' }, `${shown} Dashed lines: the guardrail's warning (${rateText(guard.warning)}) and critical (${rateText(guard.critical)}) rates. Rates are hard bounces over recipients with a final status; click a point to list its messages.`),
     el('h2', null, `Delivery rate per sender domain, per ${stats.by}`),
     el('div', { class: 'card' }, delivery.box),
   ];
@@ -118,7 +125,7 @@ function guardrailTable(guard: GuardrailDoc): HTMLElement[] {
       countLink(d.sends, filters, { 'data-count': 'sends' }),
       countLink(d.hardBounces, { ...filters, status: 'Bounced' }, { 'data-count': 'hard-bounces' }),
       percent(d.rate),
-      el('span', { class: `level level-${d.level}`, 'data-level': d.level }, d.level),
+      el('span', { class: `badge ${d.level}`, 'data-level': d.level }, d.level),
     );
   });
   return [head, about, table('guardrail', ['Sender domain', 'Sends', 'Hard bounces', 'Rate', 'Level'], rows)];
