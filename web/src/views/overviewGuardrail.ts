@@ -51,6 +51,8 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
     domains.map((d, i) => ({
       type: 'line' as const,
       label: domainLabel(d),
+      // Explicit: Chart.js binds datasets without one to the first x scale declared.
+      xAxisID: 'x',
       data: buckets.map((b) => {
         const r = cell.get(`${d}\u0000${b}`);
         return r === undefined ? null : pick(r);
@@ -68,7 +70,7 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
       { x: 0, y: value },
       { x: 1, y: value },
     ],
-    xAxisID: 'guide',
+    xAxisID: 'xGuide',
     borderColor: color,
     backgroundColor: color,
     borderDash: [6, 4],
@@ -90,7 +92,7 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
     {
       type: 'line',
       data: { labels, datasets: [...series((r) => r.hardBounceRate), guideline(guard.warning, 'warning', '#e0a100'), guideline(guard.critical, 'critical', '#a1242b')] },
-      options: { scales: { y: axis('hard-bounce rate', bounceMax * 1.05), guide: { type: 'linear', display: false, min: 0, max: 1 } }, plugins: { tooltip } },
+      options: { scales: { x: { type: 'category' }, y: axis('hard-bounce rate', bounceMax * 1.05), xGuide: { type: 'linear', axis: 'x', display: false, min: 0, max: 1 } }, plugins: { tooltip } },
     },
     target,
     signal,
