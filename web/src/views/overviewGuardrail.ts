@@ -92,14 +92,14 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
     {
       type: 'line',
       data: { labels, datasets: [...series((r) => r.hardBounceRate), guideline(guard.warning, 'warning', '#e0a100'), guideline(guard.critical, 'critical', '#a1242b')] },
-      options: { scales: { x: { type: 'category' }, y: axis('hard-bounce rate', bounceMax * 1.05), xGuide: { type: 'linear', axis: 'x', display: false, min: 0, max: 1 } }, plugins: { tooltip } },
+      options: { scales: { x: { type: 'category', offset: true }, y: axis('hard-bounce rate', bounceMax * 1.05), xGuide: { type: 'linear', axis: 'x', display: false, min: 0, max: 1 } }, plugins: { tooltip } },
     },
     target,
     signal,
   );
   const delivery = chartBox(
     'delivery-rate',
-    { type: 'line', data: { labels, datasets: series((r) => r.deliveryRate) }, options: { scales: { y: axis('delivery rate', 1) }, plugins: { tooltip } } },
+    { type: 'line', data: { labels, datasets: series((r) => r.deliveryRate) }, options: { scales: { x: { offset: true }, y: axis('delivery rate', 1) }, plugins: { tooltip } } },
     target,
     signal,
   );
