@@ -1,6 +1,7 @@
 /**
  * Overview: recipients by final status per hour or day (stacked bars, a click opens that bucket's
- * messages), and the window's totals, each a link to its list.
+ * messages), the window's totals, each a link to its list, and per sender domain the delivery and
+ * hard-bounce rates with the guardrail's lines and its level at the window's end (overviewGuardrail.ts).
  */
 import { getJson } from '../api.js';
 import { FINAL_STATUSES, STATUS_COLORS, chartBox } from '../charts.js';
@@ -10,6 +11,7 @@ import { bucketLabel, bucketRange } from '../time.js';
 import type { StatsDocument } from '../types.js';
 import { countLink, heading, percent, type View } from '../view.js';
 import { emptyWindowNote, windowControl, windowOf, windowParams } from '../window.js';
+import { guardrailSection } from './overviewGuardrail.js';
 
 export const overviewView: View = {
   name: 'overview',
@@ -18,6 +20,9 @@ export const overviewView: View = {
   async render({ route, root, signal }) {
     const w = windowOf(route);
     root.append(heading('Overview'), windowControl(route, w));
+    // Both asked at once: the guardrail part waits only for the stats answer's emptiness check.
+    const guard = guardrailSection(w, signal);
+    guard.catch(() => undefined);
     const doc = await getJson<StatsDocument>('stats', { ...windowParams(w), by: w.by, group: 'none' }, signal);
     if (doc.totals.recipients === 0) {
       root.append(await emptyWindowNote(route, w, 'recipients', signal));
@@ -55,5 +60,6 @@ export const overviewView: View = {
       signal,
     );
     root.append(el('h2', null, `Recipients by final status, per ${doc.by}`), el('div', { class: 'card' }, box), el('p', { class: 'note' }, 'Click a bar to list its messages.'));
+    root.append(...(await guard));
   },
 };
