@@ -163,4 +163,35 @@ describeInBrowser('dashboard views in Chromium', () => {
     await b.open('message/00000000-0000-4000-8000-000000000000', 'message');
     expect(await b.page.locator('[data-view="message"]').innerText()).toMatch(/no such message/i);
   });
+
+  it('suppressions lists the registry by address, searches, and links the CSV export', async () => {
+    const b = dashboard();
+    await b.open('suppressions', 'suppressions');
+    const rows = b.page.locator('table[data-table="suppressions"] tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    const csv = await b.page.locator('[data-view="suppressions"] a[href^="../bounces?"][href*="format=csv"]').count();
+    expect(csv).toBe(1);
+    await b.open('suppressions?q=zzz-no-such-address', 'suppressions');
+    expect(await b.page.locator('table[data-table="suppressions"] tbody tr').count()).toBe(0);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('alerts and dead letters render their lists', async () => {
+    const b = dashboard();
+    await b.open('alerts', 'alerts');
+    expect(await b.page.locator('table[data-table="alerts"] tbody tr').count()).toBeGreaterThan(0);
+    await b.open('deadletters', 'deadletters');
+    expect(await b.page.locator('table[data-table="deadletters"] details').count()).toBeGreaterThan(0);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('overview shows the guardrail per sender domain with linked counts', async () => {
+    const b = dashboard();
+    await b.open(`overview?${WINDOW}`, 'overview');
+    const rows = b.page.locator('table[data-table="guardrail"] tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await b.page.locator('table[data-table="guardrail"] a[href*="sender-domain="]').count()).toBeGreaterThan(0);
+    expect(await rows.first().innerText()).toMatch(/ok|warning|critical/);
+    expect(b.errors).toEqual([]);
+  });
 });
