@@ -41,6 +41,8 @@ export function describeInBrowser(name: string, body: () => void): void {
       });
       body();
     });
+  // Skipped only on a developer machine without Debian's chromium (the reason is in the suite's name);
+  // CI sets CI=true, so a missing browser fails above instead of skipping.
   else describe.skip(`${name} (skipped: ${MISSING})`, body);
 }
 

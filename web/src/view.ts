@@ -5,7 +5,7 @@
  */
 import { ApiError } from './api.js';
 import { button, el } from './dom.js';
-import { hrefOf, type Params, type Route } from './route.js';
+import { hrefOf, withParams, type Params, type Route } from './route.js';
 
 export interface ViewContext {
   readonly route: Route;
@@ -59,4 +59,25 @@ export function table(name: string, head: readonly (string | Node)[], rows: read
 
 export function row(...cells: readonly (Node | string | number | null)[]): HTMLTableRowElement {
   return el('tr', null, cells.map((c) => el('td', null, c ?? '—')));
+}
+
+const PAGE_SIZE = 100;
+
+/** `limit` from the hash (a shared link may ask for smaller pages), else 100; the API takes at most 1000. */
+export function pageSize(raw: string | null): number {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 500 ? n : PAGE_SIZE;
+}
+
+/**
+ * The pager under a paged list: "Next page →" to the same route with the API's continuation (in `param`,
+ * `continuation` unless a view pages two lists), and "← First page" when asked and this is not the first
+ * page. Spread it: `root.append(...pager(...))` (nothing when there is neither link).
+ */
+export function pager(route: Route, current: string | null, next: string | null, options: { readonly param?: string; readonly label?: string; readonly marker?: string; readonly first?: boolean } = {}): HTMLElement[] {
+  const param = options.param ?? 'continuation';
+  const links: HTMLElement[] = [];
+  if (options.first === true && current !== null && current !== '') links.push(el('a', { href: withParams(route, { [param]: null }) }, '← First page'));
+  if (next !== null) links.push(el('a', { href: withParams(route, { [param]: next }), 'data-next': options.marker ?? 'true' }, options.label ?? 'Next page →'));
+  return links.length === 0 ? [] : [el('div', { class: 'pager' }, ...links)];
 }

@@ -6,9 +6,8 @@ import { getJson } from '../api.js';
 import { el } from '../dom.js';
 import { hrefOf, withParams, type Route } from '../route.js';
 import { timeEl } from '../time.js';
-import { pageOf, type AlertEntry, type Paged } from '../types.js';
-import { emptyNote, heading, percent, row, table, type View } from '../view.js';
-import { pageSize } from './suppressions.js';
+import type { AlertEntry, AlertList } from '../types.js';
+import { emptyNote, heading, pager, pageSize, percent, row, table, type View } from '../view.js';
 
 const STATES = ['pending', 'delivered', 'failed'] as const;
 
@@ -68,9 +67,8 @@ export const alertsView: View = {
       ),
       filterBar(route, state),
     );
-    const body = await getJson<Paged<'alerts', AlertEntry>>('alerts', { state, messageId, continuation, limit: pageSize(route.params.get('limit')) }, signal);
-    const page = pageOf(body, 'alerts');
-    if (page.items.length === 0) {
+    const page = await getJson<AlertList>('alerts', { state, messageId, continuation, limit: pageSize(route.params.get('limit')) }, signal);
+    if (page.alerts.length === 0) {
       root.append(
         emptyNote(
           state === '' && messageId === ''
@@ -80,7 +78,7 @@ export const alertsView: View = {
       );
       return;
     }
-    const rows = page.items.map((a) =>
+    const rows = page.alerts.map((a) =>
       row(
         a.type.replace(/_/g, ' '),
         a.messageId === null || a.messageId === ''
@@ -96,8 +94,6 @@ export const alertsView: View = {
       ),
     );
     root.append(table('alerts', ['Type', 'Message', 'Recipient / sender domain', 'State', 'Delivery per sink', 'Attempts', 'Last error', 'Created', 'Delivered'], rows));
-    if (page.continuation !== null) {
-      root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: page.continuation }), 'data-next': 'true' }, 'Next page →')));
-    }
+    root.append(...pager(route, continuation, page.continuation));
   },
 };

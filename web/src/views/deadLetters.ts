@@ -7,9 +7,8 @@ import { getJson } from '../api.js';
 import { el } from '../dom.js';
 import { navigate, withParams, type Route } from '../route.js';
 import { timeEl } from '../time.js';
-import { pageOf, type DeadLetter, type Paged } from '../types.js';
-import { emptyNote, heading, row, table, type View } from '../view.js';
-import { pageSize } from './suppressions.js';
+import type { DeadLetter, DeadLetterList } from '../types.js';
+import { emptyNote, heading, pager, pageSize, row, table, type View } from '../view.js';
 
 function reasonForm(route: Route, reason: string): HTMLFormElement {
   const input = el('input', { type: 'search', name: 'reason', value: reason, placeholder: 'reason code, e.g. missing_correlation_id', 'aria-label': 'Reason code' });
@@ -41,9 +40,8 @@ export const deadLettersView: View = {
     const reason = (route.params.get('reason') ?? '').trim();
     const continuation = route.params.get('continuation') ?? '';
     root.append(heading('Dead letters', el('span', { class: 'muted' }, 'records the ledger could not take, in the order of their origin')), reasonForm(route, reason));
-    const body = await getJson<Paged<'deadLetters', DeadLetter>>('deadletters', { reason, continuation, limit: pageSize(route.params.get('limit')) }, signal);
-    const page = pageOf(body, 'deadLetters');
-    if (page.items.length === 0) {
+    const page = await getJson<DeadLetterList>('deadletters', { reason, continuation, limit: pageSize(route.params.get('limit')) }, signal);
+    if (page.deadLetters.length === 0) {
       root.append(
         emptyNote(
           reason === ''
@@ -55,7 +53,7 @@ export const deadLettersView: View = {
     }
     // The raw record gets a full-width row under its dead letter: opened in a narrow cell it would squeeze
     // every other column.
-    const rows = page.items.flatMap((d) => [
+    const rows = page.deadLetters.flatMap((d) => [
       row(
         el('a', { href: withParams(route, { reason: d.reasonCode, continuation: null }), 'data-reason': d.reasonCode }, d.reasonCode),
         el('span', null, d.reason, d.path === null || d.path === '' ? null : [' ', el('code', null, d.path)]),
@@ -66,8 +64,6 @@ export const deadLettersView: View = {
       el('tr', { class: 'raw-row', 'data-raw-of': d.id }, el('td', { colspan: 5 }, rawCell(d))),
     ]);
     root.append(table('deadletters', ['Reason code', 'Reason', 'Location', 'Category', 'Dead-lettered at'], rows));
-    if (page.continuation !== null) {
-      root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: page.continuation }), 'data-next': 'true' }, 'Next page →')));
-    }
+    root.append(...pager(route, continuation, page.continuation));
   },
 };

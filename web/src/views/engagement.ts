@@ -2,13 +2,12 @@
  * Engagement: views and clicks per bucket (a line chart), open and click rates over the window, and the
  * most clicked links. The URLs come from tracking records, so they are shown as text, never as links.
  */
-import type { ClicksDocument } from '../../../src/queries/documents.js';
 import { getJson } from '../api.js';
 import { chartBox } from '../charts.js';
 import { el } from '../dom.js';
 import { hrefOf } from '../route.js';
 import { bucketLabel, bucketRange } from '../time.js';
-import type { StatsDocument } from '../types.js';
+import type { ClicksDocument, StatsDocument } from '../types.js';
 import { countLink, emptyNote, heading, percent, table, type View } from '../view.js';
 import { emptyWindowNote, windowControl, windowOf, windowParams } from '../window.js';
 

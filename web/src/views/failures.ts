@@ -2,11 +2,10 @@
  * Failures: the window's failures by status, SMTP code, enhanced code and reason, biggest first; each
  * count links to its messages, and the top rows show a few example messages.
  */
-import type { FailuresDocument } from '../../../src/queries/documents.js';
 import { getJson } from '../api.js';
 import { el } from '../dom.js';
 import { hrefOf } from '../route.js';
-import type { MessagesDocument } from '../types.js';
+import type { FailuresDocument, MessagesDocument } from '../types.js';
 import { countLink, heading, table, type View } from '../view.js';
 import { emptyWindowNote, windowControl, windowOf, windowParams } from '../window.js';
 

@@ -9,7 +9,7 @@ import { el } from '../dom.js';
 import { hrefOf, navigate, withParams, type Route } from '../route.js';
 import { timeEl } from '../time.js';
 import type { RecipientMessagesDocument, TimelineEntry } from '../types.js';
-import { emptyNote, row, table } from '../view.js';
+import { emptyNote, pager, row, table } from '../view.js';
 
 /** ACS message ids (the correlationId of the log records) are GUIDs. */
 export const looksLikeMessageId = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
@@ -75,10 +75,7 @@ export async function recipientMessages(address: string, route: Route, signal: A
     row(timeEl(m.time), messageLink(m.messageId), m.senderDomain, statusBadge(m.status), timeEl(m.statusTime), codes(m.smtpStatusCode, m.enhancedSmtpStatusCode), m.hardBounce ? 'yes' : 'no', `${m.views} / ${m.clicks}`),
   );
   section.append(table('recipient-messages', ['Time', 'Message', 'Sender domain', 'Status', 'Status time', 'SMTP', 'Hard bounce', 'Views / clicks'], rows));
-  const pager = el('div', { class: 'pager' });
-  if (continuation !== null) pager.append(el('a', { href: withParams(route, { continuation: null }) }, '← First page'));
-  if (doc.continuation !== null) pager.append(el('a', { href: withParams(route, { continuation: doc.continuation }), 'data-next': 'true' }, 'Next page →'));
-  if (pager.childNodes.length > 0) section.append(pager);
+  section.append(...pager(route, continuation, doc.continuation, { first: true }));
   return section;
 }
 

@@ -3,12 +3,12 @@
  * timeline of status and engagement records, the message-level timeline, and the message's alerts with
  * their state per sink. Two calls in parallel: the message and one page of its alerts.
  */
-import { apiPath, getJsonOrNull } from '../api.js';
+import { apiPath, getJson, getJsonOrNull } from '../api.js';
 import { el } from '../dom.js';
-import { hrefOf, withParams, type Route } from '../route.js';
+import { hrefOf, type Route } from '../route.js';
 import { timeEl } from '../time.js';
-import { pageOf, type AlertEntry, type MessageDocument, type Paged, type RecipientDocument } from '../types.js';
-import { emptyNote, heading, row, table, type View } from '../view.js';
+import type { AlertEntry, AlertList, MessageDocument, RecipientDocument } from '../types.js';
+import { emptyNote, heading, pager, row, table, type View } from '../view.js';
 import { codes, facts, messageLink, recipientLink, statusBadge, timelineTable } from './ledgerBits.js';
 
 const ALERTS_PAGE = 'alerts-continuation';
@@ -85,12 +85,7 @@ function sinkCell(sinks: AlertEntry['sinks']): HTMLElement {
 async function alertsSection(messageId: string, route: Route, signal: AbortSignal): Promise<HTMLElement> {
   const continuation = route.params.get(ALERTS_PAGE);
   const section = el('section', { 'data-section': 'alerts' }, el('h2', null, 'Alerts'));
-  const body = await getJsonOrNull<Paged<'alerts', AlertEntry>>('alerts', { messageId, limit: 50, continuation }, signal);
-  if (body === null) {
-    section.append(emptyNote('This API has no alerts route; update the function app to see alerts here.'));
-    return section;
-  }
-  const { items, continuation: next } = pageOf(body, 'alerts');
+  const { alerts: items, continuation: next } = await getJson<AlertList>('alerts', { messageId, limit: 50, continuation }, signal);
   if (items.length === 0) {
     section.append(emptyNote(continuation === null ? 'No alert for this message: none of its recipients hard bounced.' : 'No more alerts.'));
   } else {
@@ -99,7 +94,7 @@ async function alertsSection(messageId: string, route: Route, signal: AbortSigna
     );
     section.append(table('alerts', ['Created', 'Type', 'Recipient', 'Status', 'State', 'Sinks', 'Attempts', 'Last error'], rows));
   }
-  if (next !== null) section.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { [ALERTS_PAGE]: next }), 'data-next': 'alerts' }, 'Next alerts →')));
+  section.append(...pager(route, continuation, next, { param: ALERTS_PAGE, label: 'Next alerts →', marker: 'alerts' }));
   return section;
 }
 

@@ -4,10 +4,10 @@
  */
 import { getJson } from '../api.js';
 import { el } from '../dom.js';
-import { hrefOf, withParams } from '../route.js';
+import { hrefOf } from '../route.js';
 import { timeEl } from '../time.js';
 import type { MessagesDocument } from '../types.js';
-import { emptyNote, heading, row, table, type View } from '../view.js';
+import { emptyNote, heading, pager, row, table, type View } from '../view.js';
 
 const FILTERS = ['from', 'to', 'status', 'sender-domain', 'recipient-domain', 'provider', 'failure', 'continuation'] as const;
 
@@ -44,8 +44,6 @@ export const messagesView: View = {
       ),
     );
     root.append(table('messages', ['Time', 'Message', 'Sender domain', 'Recipients', 'Statuses', 'Hard bounces', 'Views / clicks'], rows));
-    if (doc.continuation !== null) {
-      root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: doc.continuation }), 'data-next': 'true' }, 'Next page →')));
-    }
+    root.append(...pager(route, route.params.get('continuation'), doc.continuation));
   },
 };

@@ -9,8 +9,7 @@ import { chartBox, paletteColor } from '../charts.js';
 import { el } from '../dom.js';
 import { hrefOf, type Params } from '../route.js';
 import { bucketLabel, bucketRange, msOf, timeEl, utcIso } from '../time.js';
-import type { GuardrailDocument as GuardrailDoc } from '../../../src/queries/documents.js';
-import type { StatsDocument, StatsRow } from '../types.js';
+import type { GuardrailDocument, StatsDocument, StatsRow } from '../types.js';
 import { countLink, emptyNote, percent, row, table } from '../view.js';
 import type { TimeWindow } from '../window.js';
 
@@ -23,7 +22,7 @@ const rateText = (r: number): string => `${Number((r * 100).toFixed(2))}%`;
 const domainLabel = (d: string): string => (d === '' ? '(unknown sender)' : d);
 
 /** The guardrail's window: its `windowHours` whole hours ending with the hour of `at`. */
-export function guardrailRange(doc: Pick<GuardrailDoc, 'at' | 'windowHours'>): { from: string; to: string } {
+export function guardrailRange(doc: Pick<GuardrailDocument, 'at' | 'windowHours'>): { from: string; to: string } {
   const end = Math.floor(msOf(doc.at) / HOUR) * HOUR + HOUR;
   return { from: utcIso(end - doc.windowHours * HOUR), to: utcIso(end) };
 }
@@ -41,7 +40,7 @@ export function topDomains(rows: readonly StatsRow[], n: number): { domains: str
   return { domains: sorted.slice(0, n).map(([d]) => d), total: sorted.length };
 }
 
-function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSignal): HTMLElement[] {
+function rateCharts(stats: StatsDocument, guard: GuardrailDocument, signal: AbortSignal): HTMLElement[] {
   const { domains, total } = topDomains(stats.rows, TOP_DOMAINS);
   const buckets = [...new Set(stats.rows.map((r) => r.bucket))].sort();
   const labels = buckets.map((b) => bucketLabel(b, stats.by));
@@ -113,7 +112,7 @@ function rateCharts(stats: StatsDocument, guard: GuardrailDoc, signal: AbortSign
   ];
 }
 
-function guardrailTable(guard: GuardrailDoc): HTMLElement[] {
+function guardrailTable(guard: GuardrailDocument): HTMLElement[] {
   const range = guardrailRange(guard);
   const head = el('h2', null, 'Guardrail level per sender domain');
   const about = el('p', { class: 'note' }, `Hard bounces over sends in the ${guard.windowHours} hours ending `, timeEl(range.to, 'short'), `; below ${guard.minSends.toLocaleString()} sends a domain stays ok.`);
@@ -137,7 +136,7 @@ function guardrailTable(guard: GuardrailDoc): HTMLElement[] {
 export async function guardrailSection(w: TimeWindow, signal: AbortSignal): Promise<HTMLElement[]> {
   const [stats, guard] = await Promise.all([
     getJson<StatsDocument>('stats', { from: w.from, to: w.to, by: w.by, group: 'sender-domain' }, signal),
-    getJson<GuardrailDoc>('guardrail', { at: guardrailAt(w) }, signal),
+    getJson<GuardrailDocument>('guardrail', { at: guardrailAt(w) }, signal),
   ]);
   const charts = stats.rows.length === 0 ? [emptyNote('No sender domain has recipients in this window. Try a longer window.')] : rateCharts(stats, guard, signal);
   return [...charts, ...guardrailTable(guard)];

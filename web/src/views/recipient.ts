@@ -8,11 +8,9 @@ import { el } from '../dom.js';
 import { hrefOf } from '../route.js';
 import { timeEl } from '../time.js';
 import { emptyNote, heading, type View } from '../view.js';
-import type { SuppressionDocumentSchema } from '../../../src/api/documents.js';
-import type { z } from 'zod';
+import type { SuppressionDocument } from '../types.js';
 import { codes, facts, looksLikeAddress, messageLink, recipientMessages, searchForm, statusBadge } from './ledgerBits.js';
 
-type SuppressionDocument = z.infer<typeof SuppressionDocumentSchema>;
 
 function verdict(doc: SuppressionDocument): HTMLElement {
   if (doc.likelySuppressedNow) {

@@ -7,18 +7,11 @@ import { apiHref, getJson } from '../api.js';
 import { el } from '../dom.js';
 import { hrefOf, navigate, withParams } from '../route.js';
 import { msOf, timeEl } from '../time.js';
-import { pageOf, type BounceRecord, type Paged } from '../types.js';
-import { emptyNote, heading, row, table, type View } from '../view.js';
+import type { BounceList, BounceRecord } from '../types.js';
+import { emptyNote, heading, pager, pageSize, row, table, type View } from '../view.js';
 
 /** ACS's suppression lease lengths by level (src/api/documents.ts: 0 = 24 h ... 4 = 14 days). */
 const LEASE_LENGTHS = ['24 h', '48 h', '4 days', '7 days', '14 days'];
-const PAGE_SIZE = 100;
-
-/** `limit` from the hash (a shared link may ask for smaller pages), else PAGE_SIZE. */
-export function pageSize(raw: string | null): number {
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 1 && n <= 500 ? n : PAGE_SIZE;
-}
 
 function searchForm(q: string, since: string, go: (q: string) => void): HTMLFormElement {
   const input = el('input', { type: 'search', name: 'q', value: q, placeholder: 'address or part of it', 'aria-label': 'Search addresses' });
@@ -68,12 +61,8 @@ export const suppressionsView: View = {
       heading('Suppressions', el('span', { class: 'muted' }, 'addresses that hard-bounced, by address, with the forecast ACS suppression lease')),
       searchForm(q, since, (next) => navigate(withParams(route, { q: next, continuation: null }))),
     );
-    const body = await getJson<Paged<'bounces', BounceRecord>>('bounces', { q, since, continuation, limit: pageSize(route.params.get('limit')) }, signal);
-    const page = pageOf(body, 'bounces');
-    // API 1.x answered the whole registry as a bare array and ignored q: filter here then.
-    const needle = q.toLowerCase();
-    const items = Array.isArray(body) && needle !== '' ? page.items.filter((b) => b.address.toLowerCase().includes(needle)) : page.items;
-    if (items.length === 0) {
+    const page = await getJson<BounceList>('bounces', { q, since, continuation, limit: pageSize(route.params.get('limit')) }, signal);
+    if (page.bounces.length === 0) {
       root.append(
         emptyNote(
           q === ''
@@ -84,7 +73,7 @@ export const suppressionsView: View = {
       return;
     }
     const now = Date.now();
-    const rows = items.map((b) =>
+    const rows = page.bounces.map((b) =>
       row(
         el('a', { href: hrefOf('recipient', [b.address]), 'data-address': b.address }, b.address),
         b.hardBounces,
@@ -101,8 +90,6 @@ export const suppressionsView: View = {
     root.append(
       table('suppressions', ['Address', 'Hard bounces', 'Sends ACS suppressed', 'Bounced (first – last)', 'Last status', 'Failure message', 'Last message', 'Forecast lease', 'Lease ends'], rows),
     );
-    if (page.continuation !== null) {
-      root.append(el('div', { class: 'pager' }, el('a', { href: withParams(route, { continuation: page.continuation }), 'data-next': 'true' }, 'Next page →')));
-    }
+    root.append(...pager(route, continuation, page.continuation));
   },
 };
