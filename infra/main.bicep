@@ -129,6 +129,20 @@ param acsResourceId string = ''
 param acsDiagnosticSettingName string = 'acs-email-ledger'
 
 // ---------------------------------------------------------------------------------------------------
+// Event Grid (optional second source: delivery and engagement reports; needs acsResourceId)
+// ---------------------------------------------------------------------------------------------------
+
+// webhook: create it only once the code answers POST /api/eventgrid (Event Grid validates the endpoint when
+// the subscription is created, and azd provisions before it deploys): docs/deploy.md says in which order.
+@allowed(['none', 'eventHub', 'webhook'])
+@description('Event Grid system topic on the ACS resource, with one subscription to the email delivery and engagement reports: none (default), eventHub (into the logs hub, read by the same consumer) or webhook (POST https://<app>/api/eventgrid). Needs acsResourceId.')
+param eventGridDelivery string = 'none'
+
+@secure()
+@description('LEDGER_EVENTGRID_SECRET (at least 32 characters): the shared secret Event Grid sends in the x-ledger-eventgrid-secret header. Stored in Key Vault. Required with eventGridDelivery=webhook, ignored otherwise.')
+param eventGridWebhookSecret string = ''
+
+// ---------------------------------------------------------------------------------------------------
 // Alerts
 // ---------------------------------------------------------------------------------------------------
 
@@ -182,6 +196,11 @@ var functionAppName = '${abbrs.webSitesFunctions}ledger-${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var hasWebhook = !empty(alertWebhookUrl)
 var hasWebhookSigningSecret = hasWebhook && !empty(alertWebhookSecret)
+var hasEventGrid = eventGridDelivery != 'none'
+var hasEventGridWebhook = eventGridDelivery == 'webhook'
+// Exempt from App Service authentication (when the dashboard signs people in): Event Grid cannot sign in,
+// the function checks the shared secret instead.
+var eventGridWebhookPath = '/api/eventgrid'
 
 // ---------------------------------------------------------------------------------------------------
 // Resources
@@ -248,6 +267,7 @@ module api './app/api.bicep' = {
     maximumInstanceCount: functionMaximumInstanceCount
     identityId: identity.outputs.id
     entraClientId: dashboardEntraClientId
+    unauthenticatedPaths: hasEventGridWebhook ? [eventGridWebhookPath] : []
   }
 }
 
@@ -263,20 +283,26 @@ module rbac './app/rbac.bicep' = {
   }
 }
 
-// Only when a webhook is configured: the URL (and signing secret) live here, never in an app setting.
+// Only when a webhook is configured (the alert webhook, or Event Grid's): the alert webhook's URL and
+// signing secret and the Event Grid secret live here, never in an app setting.
 // Named after the identity's principal id, which is new each time the environment is created again: after
 // `azd down` without --purge the soft-deleted vault keeps its name for the retention period, and a vault
 // named from the resource group alone would collide with it. Same identity (every redeploy): same vault.
-module keyVault './app/keyvault.bicep' = if (hasWebhook) {
+module keyVault './app/keyvault.bicep' = if (hasWebhook || hasEventGridWebhook) {
   name: 'keyvault'
   params: {
     location: location
     tags: tags
     name: '${abbrs.keyVaultVaults}${uniqueString(identity.outputs.principalId)}'
     functionPrincipalId: identity.outputs.principalId
+    includeAlertWebhook: hasWebhook
     webhookUrl: alertWebhookUrl
     includeSigning: hasWebhookSigningSecret
     webhookSigningSecret: alertWebhookSecret
+    includeEventGridSecret: hasEventGridWebhook
+    // fail(): a short secret stops the deployment here, before anything depends on it (the code refuses
+    // fewer than 32 characters too, and would answer every delivery 503).
+    eventGridSecret: hasEventGridWebhook && length(eventGridWebhookSecret) < 32 ? fail('eventGridDelivery=webhook needs eventGridWebhookSecret (azd: LEDGER_EVENTGRID_SECRET) of at least 32 characters.') : eventGridWebhookSecret
   }
 }
 
@@ -302,6 +328,7 @@ module appSettings './app/appsettings.bicep' = {
     webhookUrlReference: hasWebhook ? keyVault!.outputs.webhookUrlReference : ''
     webhookSigningReference: hasWebhookSigningSecret ? keyVault!.outputs.webhookSigningReference : ''
     webhookFormat: alertWebhookFormat
+    eventGridWebhookReference: hasEventGridWebhook ? keyVault!.outputs.eventGridWebhookReference : ''
   }
 }
 
@@ -333,6 +360,42 @@ module acsDiagnostics './app/acs-diagnostics.bicep' = if (!empty(acsResourceId))
   }
 }
 
+// Event Grid: the identity, its roles and the dead-letter container first, in this resource group; then the
+// system topic and its subscription next to the ACS resource (a system topic lives in its source's
+// subscription). Nothing at all with eventGridDelivery=none.
+module eventGridAccess './app/eventgrid-access.bicep' = if (hasEventGrid) {
+  name: 'eventgrid-access'
+  params: {
+    location: location
+    tags: tags
+    identityName: '${abbrs.managedIdentityUserAssignedIdentities}eventgrid-${resourceToken}'
+    storageAccountName: storage.outputs.name
+    eventHubNamespaceName: eventHubs.outputs.namespaceName
+    eventHubName: eventHubs.outputs.eventHubName
+    deliverToEventHub: eventGridDelivery == 'eventHub'
+  }
+}
+
+// The webhook subscription is validated when it is created: after the app settings (the secret) exist.
+// That the code is deployed and answering is the one thing the template cannot wait for (docs/deploy.md).
+module eventGrid './app/eventgrid.bicep' = if (hasEventGrid) {
+  name: 'eventgrid-${resourceToken}'
+  scope: resourceGroup(acsIdSegments[2], acsIdSegments[4])
+  dependsOn: [appSettings]
+  params: {
+    delivery: hasEventGridWebhook ? 'webhook' : 'eventHub'
+    communicationServiceName: empty(acsResourceId) ? fail('eventGridDelivery needs acsResourceId (azd: ACS_RESOURCE_ID), the Communication Services resource whose reports it subscribes to.') : last(acsIdSegments)
+    topicName: '${abbrs.eventGridSystemTopics}ledger-${resourceToken}'
+    tags: tags
+    identityId: eventGridAccess!.outputs.identityId
+    eventHubId: eventGridAccess!.outputs.eventHubId
+    webhookUrl: hasEventGridWebhook ? 'https://${api.outputs.defaultHostName}${eventGridWebhookPath}' : ''
+    webhookSecret: hasEventGridWebhook ? eventGridWebhookSecret : ''
+    deadLetterStorageAccountId: eventGridAccess!.outputs.storageAccountId
+    deadLetterContainerName: eventGridAccess!.outputs.deadLetterContainerName
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Outputs (azd writes them to .azure/<env>/.env). Names, endpoints and ids only: nothing secret.
 // The Event Hub ones are named exactly like the app settings, for local.settings.json.
@@ -355,3 +418,6 @@ output EVENTHUB_DIAGNOSTICS_RULE_ID string = eventHubs.outputs.diagnosticsAuthor
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.workspaceName
 output ACS_DIAGNOSTIC_SETTING string = empty(acsResourceId) ? '' : acsDiagnosticSettingName
+// Names only; empty when eventGridDelivery=none.
+output EVENTGRID_SYSTEM_TOPIC string = hasEventGrid ? eventGrid!.outputs.systemTopicName : ''
+output EVENTGRID_DEADLETTER_CONTAINER string = hasEventGrid ? eventGridAccess!.outputs.deadLetterContainerName : ''

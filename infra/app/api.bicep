@@ -17,6 +17,8 @@ param maximumInstanceCount int
 param identityId string
 @description('Client id of an Entra ID app registration: when set, App Service authentication signs people in with it before any request reaches the app (the dashboard and LEDGER_API_AUTH=entra). Empty: no sign-in, the API keeps its function keys.')
 param entraClientId string = ''
+@description('Paths App Service authentication lets through without a sign-in, for callers that cannot sign in and that the function authenticates itself (the Event Grid webhook and its shared secret). Only used with entraClientId.')
+param unauthenticatedPaths string[] = []
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -92,6 +94,9 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(entraClientId
       requireAuthentication: true
       unauthenticatedClientAction: 'RedirectToLoginPage'
       redirectToProvider: 'azureactivedirectory'
+      // Event Grid delivers with a static secret header, not a sign-in: without this the sign-in redirect
+      // (302) would fail its validation handshake and every delivery.
+      excludedPaths: unauthenticatedPaths
     }
     identityProviders: {
       azureActiveDirectory: {

@@ -34,6 +34,8 @@ param webhookFormat string
   'entra'
 ])
 param apiAuth string
+@description('"@Microsoft.KeyVault(SecretUri=...)" for LEDGER_EVENTGRID_SECRET when main.bicep delivers Event Grid to the webhook; empty otherwise.')
+param eventGridWebhookReference string = ''
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -95,8 +97,17 @@ var webhookSigningSettings = empty(webhookUrlReference) || empty(webhookSigningR
   LEDGER_ALERT_WEBHOOK_SECRET: webhookSigningReference
 }
 
+// Only with Event Grid webhook delivery (eventgrid.bicep sends the same secret in the
+// x-ledger-eventgrid-secret header). Unset, POST /api/eventgrid answers "not configured" and nothing else
+// changes. Auth is the shared secret: Entra delivery needs an app role assigned to Event Grid, which an ARM
+// template cannot create (docs/deploy.md).
+var eventGridSettings = empty(eventGridWebhookReference) ? {} : {
+  LEDGER_EVENTGRID_AUTH: 'secret'
+  LEDGER_EVENTGRID_SECRET: eventGridWebhookReference
+}
+
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostSettings, bindingSettings, ledgerSettings, webhookSettings, webhookSigningSettings)
+  properties: union(hostSettings, bindingSettings, ledgerSettings, webhookSettings, webhookSigningSettings, eventGridSettings)
 }
