@@ -25,7 +25,7 @@ param deliverToEventHub bool
 @description('Blob container for events Event Grid could not deliver (after its retries, or refused by the endpoint).')
 param deadLetterContainerName string = 'eventgrid-deadletter'
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource topicIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: identityName
   location: location
   tags: tags
@@ -59,28 +59,28 @@ resource eventHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existing 
 
 // Named from the identity's resource id (known when the deployment starts), not its principal id.
 resource topicSendsToHub 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deliverToEventHub) {
-  name: guid(eventHub.id, identity.id, eventHubsDataSenderRoleId)
+  name: guid(eventHub.id, topicIdentity.id, eventHubsDataSenderRoleId)
   scope: eventHub
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventHubsDataSenderRoleId)
-    principalId: identity.properties.principalId
+    principalId: topicIdentity.properties.principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource topicWritesDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(deadLetterContainer.id, identity.id, storageBlobDataContributorRoleId)
+  name: guid(deadLetterContainer.id, topicIdentity.id, storageBlobDataContributorRoleId)
   scope: deadLetterContainer
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
-    principalId: identity.properties.principalId
+    principalId: topicIdentity.properties.principalId
     principalType: 'ServicePrincipal'
   }
 }
 
 // Ids only. A module's outputs exist once all of it is deployed: whatever reads them (the topic and its
 // subscription) is created after both role assignments.
-output identityId string = identity.id
+output identityId string = topicIdentity.id
 output eventHubId string = eventHub.id
 output storageAccountId string = storageAccount.id
 output deadLetterContainerName string = deadLetterContainer.name

@@ -72,17 +72,22 @@ const SETTING_FROM_MAIN_PARAM: Record<string, { module: string; main: string }> 
 
 const URL_REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/url)';
 const SIGNING_REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/signing)';
+const EVENTGRID_REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/ledger-eventgrid-secret)';
 
-/** The settings the template applies, given the two Key Vault references (empty: no webhook). */
-function appliedSettings(webhookUrlReference: string, webhookSigningReference: string): Record<string, string> {
+/**
+ * The settings the template applies, given the Key Vault references (empty: no alert webhook, no Event
+ * Grid webhook).
+ */
+function appliedSettings(webhookUrlReference: string, webhookSigningReference: string, eventGridWebhookReference = ''): Record<string, string> {
   const template = moduleTemplate('appsettings');
   const config = resourceOfType(template, 'Microsoft.Web/sites/config');
   expect(evaluateValue(config.name, moduleScope(template))).toBe('<param:functionAppName>/appsettings');
-  return evaluateValue(config.properties, moduleScope(template, { webhookUrlReference, webhookSigningReference })) as Record<string, string>;
+  return evaluateValue(config.properties, moduleScope(template, { webhookUrlReference, webhookSigningReference, eventGridWebhookReference })) as Record<string, string>;
 }
 
 describeCompiled('app settings (compiled infra/app/appsettings.bicep)', () => {
-  const settings = appliedSettings(URL_REFERENCE, SIGNING_REFERENCE);
+  // Every optional setting on: the rules below then cover all of them.
+  const settings = appliedSettings(URL_REFERENCE, SIGNING_REFERENCE, EVENTGRID_REFERENCE);
   const settingNames = Object.keys(settings);
 
   it('set every LEDGER_* setting of the schema, or leave it to the code default on purpose', () => {
@@ -158,7 +163,7 @@ describeCompiled('app settings (compiled infra/app/appsettings.bicep)', () => {
     expect(settings.LEDGER_ALERT_WEBHOOK_SECRET).toBe(SIGNING_REFERENCE);
     // The references are built in keyvault.bicep from the secrets' URIs.
     const keyVault = moduleTemplate('keyvault');
-    expect(keyVault.outputs?.webhookUrlReference?.value).toMatch(/^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('webhookUrlSecret'\)\.secretUri\)\]$/);
+    expect(keyVault.outputs?.webhookUrlReference?.value).toMatch(/format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('webhookUrlSecret'\)\.secretUri\)/);
     expect(keyVault.outputs?.webhookSigningReference?.value).toMatch(/format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('webhookSigningSecretResource'\)\.secretUri\)/);
     // appsettings.bicep never receives a secret value.
     const secure = Object.entries(moduleTemplate('appsettings').parameters ?? {}).filter(([, p]) => p.type.toLowerCase().startsWith('secure'));
@@ -196,7 +201,8 @@ describeCompiled('app settings (compiled infra/app/appsettings.bicep)', () => {
     // Deployed with default parameters; Azure fills in the endpoint and the Key Vault reference resolves.
     const mainParams = mainTemplate().parameters ?? {};
     const template = moduleTemplate('appsettings');
-    const values: Record<string, unknown> = { webhookUrlReference: 'https://hooks.example.com/ledger', webhookSigningReference: '', storageTableEndpoint: 'https://stexample.table.core.windows.net/', storageBlobEndpoint: 'https://stexample.blob.core.windows.net/' };
+    // The Event Grid secret as Key Vault resolves it: 48 characters, as `openssl rand -base64 36` gives (docs/deploy.md).
+    const values: Record<string, unknown> = { webhookUrlReference: 'https://hooks.example.com/ledger', webhookSigningReference: '', eventGridWebhookReference: 'k'.repeat(48), storageTableEndpoint: 'https://stexample.table.core.windows.net/', storageBlobEndpoint: 'https://stexample.blob.core.windows.net/' };
     for (const { module, main } of Object.values(SETTING_FROM_MAIN_PARAM)) values[module] = mainParams[main]?.defaultValue;
     const deployed = evaluateValue(resourceOfType(template, 'Microsoft.Web/sites/config').properties, moduleScope(template, values)) as Record<string, string>;
     const env = Object.fromEntries(Object.entries(deployed).filter(([name]) => name.startsWith('LEDGER_')));

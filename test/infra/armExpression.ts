@@ -199,6 +199,36 @@ function evaluate(node: ArmNode, scope: ArmScope, source: string): unknown {
       return args.every((a) => typeof a === 'string') ? args.join('') : args.flat();
     case 'tolower':
       return str(0).toLowerCase();
+    // Known at compile time once the parameters are: evaluated, so that a test can follow a fail() guard
+    // (length(secret) < 32) or the segments of a resource id (split, last) to their value.
+    case 'null':
+      return null;
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'length': {
+      const v = args[0];
+      if (typeof v === 'string' || Array.isArray(v)) return v.length;
+      if (v !== null && typeof v === 'object') return Object.keys(v).length;
+      throw new ArmExpressionError('length expects a string, an array or an object', source);
+    }
+    case 'less':
+    case 'lessorequals':
+    case 'greater':
+    case 'greaterorequals': {
+      const [a, b] = args;
+      if (typeof a !== 'number' || typeof b !== 'number') return `${node.name}(${args.map(show).join(', ')})`;
+      const name = node.name.toLowerCase();
+      return name === 'less' ? a < b : name === 'lessorequals' ? a <= b : name === 'greater' ? a > b : a >= b;
+    }
+    case 'split':
+      return str(0).split(str(1));
+    case 'last': {
+      const v = args[0];
+      if (Array.isArray(v)) return v[v.length - 1];
+      return typeof v === 'string' ? v.slice(-1) : `last(${show(v)})`;
+    }
     default:
       // Filled in by Azure at deployment time: a readable stand-in naming the function and its arguments.
       return `${node.name}(${args.map(show).join(', ')})`;

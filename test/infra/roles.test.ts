@@ -27,10 +27,11 @@ const BUILT_IN_ROLES: Record<string, string> = {
  *   covers Event Hubs checkpoints and the Flex deployment package;
  * - Table Data Contributor on the account: the ledger tables and the host's diagnostic events;
  * - Monitoring Metrics Publisher on Application Insights (local auth is off there);
- * - Key Vault Secrets User on each webhook secret, not on the vault.
+ * - Key Vault Secrets User on each webhook secret (the alert webhook's two, Event Grid's one), not on the vault.
  */
 const FUNCTION_APP_ROLES = [
   'Azure Event Hubs Data Receiver @ Microsoft.EventHub/namespaces/eventhubs',
+  'Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets',
   'Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets',
   'Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets',
   'Monitoring Metrics Publisher @ Microsoft.Insights/components',
@@ -38,8 +39,19 @@ const FUNCTION_APP_ROLES = [
   'Storage Table Data Contributor @ Microsoft.Storage/storageAccounts',
 ];
 
+/**
+ * What the Event Grid system topic's identity (eventgrid-access.bicep) needs: send to the logs hub (only
+ * with eventHub delivery) and write dead letters into their one container.
+ */
+const EVENT_GRID_TOPIC_ROLES = [
+  'Azure Event Hubs Data Sender @ Microsoft.EventHub/namespaces/eventhubs',
+  'Storage Blob Data Contributor @ Microsoft.Storage/storageAccounts/blobServices/containers',
+];
+/** The principal of those roles: the topic's user-assigned identity, created in the same module. */
+const EVENT_GRID_PRINCIPAL = 'reference(topicIdentity).principalId';
+
 /** Roles no identity is ever given by this template. */
-const NEVER_GRANTED = ['Owner', 'Contributor', 'Azure Event Hubs Data Owner', 'Azure Event Hubs Data Sender'];
+const NEVER_GRANTED = ['Owner', 'Contributor', 'Azure Event Hubs Data Owner'];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -95,7 +107,7 @@ describeCompiled('role assignments (compiled)', () => {
         expect(name.toLowerCase(), `${module}: ${name} holds the id of "${role}"`).toBe(`${fromRole}roleid`);
       }
     }
-    expect(constants).toBe(5);
+    expect(constants).toBe(7);
   });
 
   it('give the function app exactly the roles it needs, each at the narrowest working scope', () => {
@@ -124,15 +136,36 @@ describeCompiled('role assignments (compiled)', () => {
     expect(moduleDeployment('rbac').properties.parameters.localDevPrincipalId).toBe("[if(parameters('allowLocalDevAccess'), createObject('value', parameters('principalId')), createObject('value', ''))]");
   });
 
+  it('give the Event Grid topic identity send-only on the hub (eventHub delivery only) and the dead-letter container, nothing broader', () => {
+    const topic = assignments.filter((a) => a.principal === EVENT_GRID_PRINCIPAL);
+    expect(topic.map((a) => `${a.role} @ ${a.scopeType}`).sort()).toEqual(EVENT_GRID_TOPIC_ROLES);
+    for (const a of topic) {
+      expect(a.module).toBe('eventgrid-access');
+      expect(a.principalType, a.role).toBe('ServicePrincipal');
+    }
+    expect(topic.find((a) => a.role === 'Azure Event Hubs Data Sender')?.condition).toBe("[parameters('deliverToEventHub')]");
+    expect(topic.find((a) => a.role === 'Storage Blob Data Contributor')?.condition).toBeUndefined();
+    // The container is the dead-letter one: its name is the module's default, and main passes no other.
+    const access = moduleDeployment('eventgrid-access');
+    expect(access.properties.template.parameters?.deadLetterContainerName?.defaultValue).toBe('eventgrid-deadletter');
+    expect(access.properties.parameters.deadLetterContainerName).toBeUndefined();
+    expect(access.properties.parameters.deliverToEventHub?.value).toBe("[equals(parameters('eventGridDelivery'), 'eventHub')]");
+    // Data Sender is granted to nobody else: the app only receives.
+    expect(assignments.filter((a) => a.role === 'Azure Event Hubs Data Sender' && a.principal !== EVENT_GRID_PRINCIPAL)).toEqual([]);
+  });
+
   it('grant nobody else anything, and never a broad role', () => {
-    expect(assignments.filter((a) => !['<param:functionPrincipalId>', '<param:localDevPrincipalId>'].includes(a.principal))).toEqual([]);
+    expect(assignments.filter((a) => !['<param:functionPrincipalId>', '<param:localDevPrincipalId>', EVENT_GRID_PRINCIPAL].includes(a.principal))).toEqual([]);
     for (const a of assignments) expect(NEVER_GRANTED, `${a.module} ${a.role}`).not.toContain(a.role);
   });
 
   it('have deterministic names: guid(scope id, principal, role)', () => {
-    expect(assignments.length).toBe(7);
+    expect(assignments.length).toBe(10);
+    // The principal part: a principal id parameter, or the resource id of an identity made in the same
+    // module (its principal id is only known once it exists, too late for a name).
+    const principal = String.raw`(?:parameters\('\w+PrincipalId'\)|resourceId\('Microsoft\.ManagedIdentity/userAssignedIdentities', parameters\('\w+'\)\))`;
     for (const a of assignments) {
-      expect(a.name, `${a.module} ${a.role}`).toMatch(/^\[guid\(resourceId\('[\w./]+', .+\), parameters\('\w+PrincipalId'\), variables\('\w+RoleId'\)\)\]$/);
+      expect(a.name, `${a.module} ${a.role}`).toMatch(new RegExp(String.raw`^\[guid\(resourceId\('[\w./]+', .+\), ${principal}, variables\('\w+RoleId'\)\)\]$`));
     }
   });
 });

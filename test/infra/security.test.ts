@@ -110,18 +110,24 @@ describeCompiled('secrets, compiled', () => {
     expect(text).not.toMatch(/AccountKey=|SharedAccessKey=|SharedAccessSignature=/i);
   });
 
-  it('secure parameters of main.bicep reach only the Key Vault module, into secure parameters', () => {
+  it('secure parameters of main.bicep reach only the Key Vault and Event Grid modules, into secure parameters', () => {
     const secure = secureParams('main');
-    expect(secure.sort()).toEqual(['alertWebhookSecret', 'alertWebhookUrl']);
+    expect(secure.sort()).toEqual(['alertWebhookSecret', 'alertWebhookUrl', 'eventGridWebhookSecret']);
+    // The Event Grid secret goes to Key Vault (for the app setting) and to the subscription (its header).
+    const allowed: Record<string, readonly string[]> = { keyvault: secure, eventgrid: ['eventGridWebhookSecret'] };
+    const reached: string[] = [];
     for (const d of resourcesOf(mainTemplate()).filter((r) => r.type === 'Microsoft.Resources/deployments')) {
       const { parameters, template } = d.properties as { parameters: Record<string, unknown>; template: { parameters: Record<string, { type: string }> } };
+      const module = d.name.startsWith('[') ? (/^\[format\('([\w-]+)-\{0\}'/.exec(d.name)?.[1] ?? d.name) : d.name;
       for (const [param, value] of Object.entries(parameters)) {
         const leaked = secure.filter((name) => JSON.stringify(value).includes(`parameters('${name}')`));
         if (leaked.length === 0) continue;
-        expect(d.name, `${d.name}.${param} gets ${leaked.join(', ')}`).toBe('keyvault');
-        expect(template.parameters[param]?.type, `keyvault param ${param}`).toBe('securestring');
+        for (const name of leaked) expect(allowed[module] ?? [], `${module}.${param} gets ${name}`).toContain(name);
+        expect(template.parameters[param]?.type, `${module} param ${param}`).toBe('securestring');
+        reached.push(`${module}.${param}`);
       }
     }
+    expect(reached.sort()).toEqual(['eventgrid.webhookSecret', 'keyvault.eventGridSecret', 'keyvault.webhookSigningSecret', 'keyvault.webhookUrl']);
     // Elsewhere in main they are only tested for emptiness (whether to deploy Key Vault), never read.
     const main = mainTemplate();
     for (const name of secure) {
@@ -133,7 +139,7 @@ describeCompiled('secrets, compiled', () => {
   it('secret values go into Key Vault secrets and nowhere else; the vault uses Azure RBAC', () => {
     const keyVault = moduleTemplate('keyvault');
     const secure = secureParams('keyvault');
-    expect(secure.sort()).toEqual(['webhookSigningSecret', 'webhookUrl']);
+    expect(secure.sort()).toEqual(['eventGridSecret', 'webhookSigningSecret', 'webhookUrl']);
     for (const r of resourcesOf(keyVault)) {
       const uses = secure.filter((name) => JSON.stringify(r).includes(`parameters('${name}')`));
       if (uses.length > 0) expect(r.type, `${r.name} uses ${uses.join(', ')}`).toBe('Microsoft.KeyVault/vaults/secrets');
@@ -150,7 +156,7 @@ describeCompiled('secrets, compiled', () => {
 
   it('main.parameters.json gives secure parameters no literal value, only azd environment variables', () => {
     const file = JSON.parse(readRepoFile('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> };
-    for (const name of ['alertWebhookUrl', 'alertWebhookSecret']) {
+    for (const name of ['alertWebhookUrl', 'alertWebhookSecret', 'eventGridWebhookSecret']) {
       expect(file.parameters[name]?.value, name).toMatch(/^\$\{[A-Z_]+=\}$/);
     }
   });
