@@ -7,7 +7,9 @@
 // created and granted its roles BEFORE the app exists, reaches Event Hubs, Storage (host + ledger tables),
 // Application Insights and Key Vault through role assignments (app/rbac.bicep, app/keyvault.bicep). No key or connection string is read, stored or output here.
 // The one shared-access rule in this template is the one Azure Monitor itself needs to stream the ACS
-// diagnostic logs into the hub (see app/eventhubs.bicep for why).
+// diagnostic logs into the hub (see app/eventhubs.bicep for why). The optional Event Grid webhook
+// (eventGridDelivery=webhook) authenticates with a shared secret header, kept in Key Vault like the alert
+// webhook's; Event Grid's hub delivery and dead letters use the topic's own identity.
 //
 // Plain resource declarations, no registry modules: compiles offline. `npm run check:infra` compiles and
 // lints it with a pinned Bicep CLI (scripts/checkInfra.ts); test/infra/*.test.ts check the ARM JSON.
