@@ -29,6 +29,7 @@ export const MessageStateSchema = z.strictObject({
   senderDomain: maybeText,
   senderUsername: maybeText,
   senderTime: maybeTime,
+  senderOrigin: z.enum(['logs', 'eventGrid']).nullable().describe('the logs when any status record named the sender; Event Grid (its sender address, split at "@") only without them'),
   messageStatus: maybeText.describe('the message-level status, e.g. OutForDelivery'),
   messageStatusTime: maybeTime,
   messageStatusFingerprint: maybeText,
@@ -53,7 +54,25 @@ const TimelineEntrySchema = z.strictObject({
   failureMessage: maybeText.describe('cut to 500 characters'),
   url: maybeText.describe('the clicked URL, cut to 500 characters'),
   userAgent: maybeText.describe('cut to 200 characters'),
+  origin: z.enum(['logs', 'eventGrid']).describe('which source reported it: a delivery both report appears twice here and counts once everywhere else'),
 });
+
+const origin = z.enum(['logs', 'eventGrid']);
+const DeliveryDetailSchema = z.strictObject({
+  time,
+  smtpStatusCode: maybeText,
+  enhancedSmtpStatusCode: maybeText.describe('from an Event Grid report: parsed from its status message'),
+  failureReason: maybeText,
+  failureMessage: maybeText.describe('cut to 1,000 characters'),
+});
+const DeliverySchema = z.strictObject({
+  status: text,
+  logs: DeliveryDetailSchema.nullable().describe("the latest log record of this status"),
+  eventGrid: DeliveryDetailSchema.extend({ statusMessage: maybeText, mailServerHostName: maybeText, internetMessageId: maybeText })
+    .nullable()
+    .describe('the latest Event Grid delivery report of this status'),
+});
+const EngagementCountsSchema = z.strictObject({ views: count, clicks: count, otherEngagements: count });
 
 const TimelineSchema = z.array(TimelineEntrySchema);
 
@@ -65,11 +84,17 @@ export const RecipientDocumentSchema = z.strictObject({
   enhancedSmtpStatusCode: maybeText,
   failureReason: maybeText,
   failureMessage: maybeText,
+  statusMessage: maybeText.describe("Event Grid's status message for the current status"),
+  mailServerHostName: maybeText.describe('the receiving mail server, from Event Grid'),
+  internetMessageId: maybeText.describe('the Internet Message-ID, from Event Grid'),
+  statusOrigins: z.array(origin).describe('the sources that reported the current status'),
+  deliveries: z.array(DeliverySchema).describe('every status reported, with what each source said of it: the fields above come from the greatest'),
   hardBounce: z.boolean(),
   hardBounceTime: maybeTime,
   views: count,
   clicks: count,
   otherEngagements: count,
+  engagementBySource: z.strictObject({ logs: EngagementCountsSchema, eventGrid: EngagementCountsSchema }).describe('views and clicks are the greater of the two sources, never their sum'),
   firstViewTime: maybeTime,
   lastViewTime: maybeTime,
   firstClickTime: maybeTime,
@@ -111,7 +136,8 @@ export const BounceRecordSchema = z.strictObject({
   lastEnhancedSmtpStatusCode: maybeText,
   lastFailureReason: maybeText,
   lastFailureMessage: maybeText,
-  bounceTimes: z.array(time),
+  bounceTimes: z.array(time).describe('one per message: its earliest Bounced record'),
+  bounceEvents: z.array(z.tuple([time, text])).describe('the Bounced records as [time, messageId], newest 64'),
   lease: LeaseSchema.nullable().describe("the forecast ACS suppression lease"),
 });
 

@@ -10,6 +10,7 @@ import type { RecordIssue } from './recordIssue.js';
 import { recordFingerprint } from './recordFingerprint.js';
 import { engagementProperties, lowerCaseKeys, sendMailProperties, statusProperties, usageProperties } from './recordSchemas.js';
 import type { RecordSource } from './recordSource.js';
+import { classifyEventGridEvent, looksLikeEventGridEvent } from '../eventgrid/classifyEventGridEvent.js';
 
 export { canonicalStatus, normaliseResourceId } from './recordVocabulary.js';
 
@@ -21,11 +22,14 @@ export type ClassifiedRecord =
 
 /** The fast path when it is sure, else the general one: always the general path's answer. */
 export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  // Before the fast path, which would take a CloudEvent's `type` for a foreign log category.
+  if (isPlainObject(raw) && looksLikeEventGridEvent(raw)) return classifyEventGridEvent(raw, source, recordIndex);
   return classifyFast(raw, source, recordIndex) ?? classifyRecordReference(raw, source, recordIndex);
 }
 
 /** The general path: zod schemas over lower-cased keys, the one that words every rejection. */
 export function classifyRecordReference(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  if (isPlainObject(raw) && looksLikeEventGridEvent(raw)) return classifyEventGridEvent(raw, source, recordIndex);
   const classified = classifyFields(raw, source, recordIndex);
   if (classified.kind !== 'event') return classified;
   const field = loneSurrogateField(classified.event);

@@ -52,7 +52,26 @@ export interface StatusEvent extends EventBase {
   readonly senderDomain: string | null;
   readonly senderUsername: string | null;
   readonly isHardBounce: boolean;
+  /** Present when the status came from an Event Grid delivery report rather than a log record. */
+  readonly eventGrid?: DeliveryReportFacts;
 }
+
+/**
+ * What an Event Grid delivery report says beyond a log record (docs/event-grid.md). The status, the codes
+ * parsed from its status message and the sender are in the StatusEvent fields like a log record's.
+ */
+export interface DeliveryReportFacts {
+  /** The Event Grid event id: the same on every redelivery. */
+  readonly eventId: string;
+  readonly statusMessage: string | null;
+  readonly mailServerHostName: string | null;
+  readonly internetMessageId: string | null;
+}
+
+/** Where an observation came from: the diagnostic logs, or an Event Grid report. */
+export type ObservationOrigin = 'logs' | 'eventGrid';
+
+export const originOf = (event: StatusEvent | EngagementEvent): ObservationOrigin => (event.eventGrid === undefined ? 'logs' : 'eventGrid');
 
 export interface EngagementEvent extends EventBase {
   readonly kind: 'engagement';
@@ -62,6 +81,8 @@ export interface EngagementEvent extends EventBase {
   readonly engagementType: string;
   readonly engagementContext: string | null;
   readonly userAgent: string | null;
+  /** Present when the engagement came from an Event Grid engagement report rather than a log record. */
+  readonly eventGrid?: { readonly eventId: string };
 }
 
 export interface UsageEvent extends EventBase {

@@ -20,6 +20,10 @@ export type RecordIssueCode =
   | 'missing_engagement_type'
   | 'invalid_time'
   | 'invalid_field'
+  /** An Event Grid event or CloudEvent without its `id`. */
+  | 'missing_event_id'
+  /** An Event Grid event or CloudEvent whose `data` is not a JSON object. */
+  | 'data_not_object'
   /** Valid, but Table Storage refused to store it (400/413): kept here rather than failing the batch. */
   | 'storage_rejected';
 

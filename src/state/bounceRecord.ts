@@ -21,10 +21,30 @@ export interface BounceRecord {
   readonly lastEnhancedSmtpStatusCode: string | null;
   readonly lastFailureReason: string | null;
   readonly lastFailureMessage: string | null;
-  /** Times of the Bounced records (newest 64), from which the suppression lease is forecast. */
+  /**
+   * One time per message on which the address bounced: its earliest Bounced record's (of those in
+   * bounceEvents), from which the suppression lease is forecast. One per message, not per record, so
+   * that the logs and Event Grid reporting one bounce minutes apart do not read as a second bounce.
+   */
   readonly bounceTimes: readonly string[];
+  /** The Bounced records as [time, messageId], newest 64 by (time, messageId), from which bounceTimes comes. */
+  readonly bounceEvents: readonly BounceEvent[];
   readonly lease: SuppressionLease | null;
 }
+
+export type BounceEvent = readonly [time: string, messageId: string];
+
+/** The earliest time of each message among the events, oldest first. */
+export function bounceTimesOf(events: readonly BounceEvent[]): string[] {
+  const earliest = new Map<string, string>();
+  for (const [time, messageId] of events) {
+    const known = earliest.get(messageId);
+    if (known === undefined || time < known) earliest.set(messageId, time);
+  }
+  return [...new Set(earliest.values())].sort();
+}
+
+const compareEvents = (a: BounceEvent, b: BounceEvent): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 
 /** One hard-bounce status record, as the registry sees it. */
 export interface BounceObservation {
@@ -56,8 +76,11 @@ export function mergeBounceObservation(previous: BounceRecord | null, observatio
   const suppressed = isSuppression(observation);
   const newMessage = message === undefined;
   const newlySuppressed = suppressed && !(message?.suppressed ?? false);
-  const times = suppressed ? [...(previous?.bounceTimes ?? [])] : [...(previous?.bounceTimes ?? []), observation.time];
-  const bounceTimes = [...new Set(times)].sort().slice(-MAX_TIMES);
+  const events: BounceEvent[] = [...(previous?.bounceEvents ?? [])];
+  if (!suppressed) events.push([observation.time, observation.messageId]);
+  const unique = new Map(events.map((e) => [`${e[0]}\n${e[1]}`, e]));
+  const bounceEvents = [...unique.values()].sort(compareEvents).slice(-MAX_TIMES);
+  const bounceTimes = bounceTimesOf(bounceEvents);
   const isLatest =
     previous === null ||
     observation.time > previous.lastBounceAt ||
@@ -68,6 +91,7 @@ export function mergeBounceObservation(previous: BounceRecord | null, observatio
     suppressedSends: (previous?.suppressedSends ?? 0) + (newlySuppressed ? 1 : 0),
     firstBounceAt: previous === null || observation.time < previous.firstBounceAt ? observation.time : previous.firstBounceAt,
     bounceTimes,
+    bounceEvents,
     lease: forecastSuppressionLease(bounceTimes),
   };
   if (!isLatest && previous !== null) return { ...previous, ...counts };

@@ -4,6 +4,8 @@ import type { ClickedUrl, MessageState, RecipientState } from './messageState.js
 import { emptyMessage, emptyRecipient } from './messageState.js';
 import { updateDigest } from './recipientDigest.js';
 import { addToTimeline, timelineEntryOf } from './timeline.js';
+import { addDelivery, fieldsOfDeliveries } from './recipientDeliveries.js';
+import { originOf } from '../ingest/ledgerEvent.js';
 
 /**
  * The state merge: (current state of one message, new records for it) → next state. Pure.
@@ -112,17 +114,22 @@ function applySend(message: MessageState, event: SendMailEvent): MessageState {
   };
 }
 
-/** The sender comes from the latest status record that names one (ties: the larger text). */
+/**
+ * The sender comes from the latest log status record that names one (ties: the larger text); an Event
+ * Grid report's sender (its address, split at the "@") only while no log record named one.
+ */
 function applySender(message: MessageState, event: StatusEvent): MessageState {
   if (event.senderDomain === null && event.senderUsername === null) return message;
+  const origin = originOf(event);
   const incomingKey = `${event.senderDomain ?? ''}\u0000${event.senderUsername ?? ''}`;
   const currentKey = `${message.senderDomain ?? ''}\u0000${message.senderUsername ?? ''}`;
+  const sourceOrder = Number(origin === 'logs') - Number(message.senderOrigin !== 'eventGrid');
   const newer =
     message.senderTime === null ||
-    event.time > message.senderTime ||
-    (event.time === message.senderTime && incomingKey > currentKey);
+    sourceOrder > 0 ||
+    (sourceOrder === 0 && (event.time > message.senderTime || (event.time === message.senderTime && incomingKey > currentKey)));
   if (!newer) return message;
-  return { ...message, senderDomain: event.senderDomain, senderUsername: event.senderUsername, senderTime: event.time };
+  return { ...message, senderDomain: event.senderDomain, senderUsername: event.senderUsername, senderTime: event.time, senderOrigin: origin };
 }
 
 function applyMessageLevelStatus(stored: MessageState, event: StatusEvent): MessageState {
@@ -136,33 +143,37 @@ function applyMessageLevelStatus(stored: MessageState, event: StatusEvent): Mess
 }
 
 function applyRecipientStatus(stored: RecipientState, event: StatusEvent): RecipientState {
-  const recipient = { ...stored, timeline: addToTimeline(stored.timeline, timelineEntryOf(event)) };
-  const hardBounce = recipient.hardBounce || event.isHardBounce;
-  const hardBounceTime = event.isHardBounce ? minTime(recipient.hardBounceTime, event.time) : recipient.hardBounceTime;
-  const withBounce = { ...recipient, hardBounce, hardBounceTime };
-  const incoming = { status: event.deliveryStatus, time: event.time, fingerprint: event.fingerprint };
-  if (recipient.status !== null && recipient.statusTime !== null) {
-    const current = { status: recipient.status, time: recipient.statusTime, fingerprint: recipient.statusFingerprint ?? '' };
-    if (compareObservations(incoming, current) <= 0) return withBounce;
-  }
+  const deliveries = addDelivery(stored.deliveries, event);
   return {
-    ...withBounce,
-    status: event.deliveryStatus,
-    statusTime: event.time,
-    statusFingerprint: event.fingerprint,
-    smtpStatusCode: event.smtpStatusCode,
-    enhancedSmtpStatusCode: event.enhancedSmtpStatusCode,
-    failureReason: event.failureReason,
-    failureMessage: event.failureMessage,
+    ...stored,
+    timeline: addToTimeline(stored.timeline, timelineEntryOf(event)),
+    hardBounce: stored.hardBounce || event.isHardBounce,
+    hardBounceTime: event.isHardBounce ? minTime(stored.hardBounceTime, event.time) : stored.hardBounceTime,
+    deliveries,
+    ...fieldsOfDeliveries(deliveries),
   };
 }
 
 function applyEngagement(recipient: RecipientState, event: EngagementEvent, maxClickedUrls: number): RecipientState {
   let next: RecipientState = { ...recipient, timeline: addToTimeline(recipient.timeline, timelineEntryOf(event)) };
+  const origin = originOf(event);
+  const counts = next.engagementBySource[origin];
+  const counted = {
+    views: counts.views + Number(event.engagementType === 'View'),
+    clicks: counts.clicks + Number(event.engagementType === 'Click'),
+    otherEngagements: counts.otherEngagements + Number(event.engagementType !== 'View' && event.engagementType !== 'Click'),
+  };
+  const bySource = { ...next.engagementBySource, [origin]: counted };
+  next = {
+    ...next,
+    engagementBySource: bySource,
+    views: Math.max(bySource.logs.views, bySource.eventGrid.views),
+    clicks: Math.max(bySource.logs.clicks, bySource.eventGrid.clicks),
+    otherEngagements: Math.max(bySource.logs.otherEngagements, bySource.eventGrid.otherEngagements),
+  };
   if (event.engagementType === 'View') {
     next = {
       ...next,
-      views: next.views + 1,
       firstViewTime: minTime(next.firstViewTime, event.time),
       lastViewTime: maxTime(next.lastViewTime, event.time),
     };
@@ -170,14 +181,11 @@ function applyEngagement(recipient: RecipientState, event: EngagementEvent, maxC
     const urls = event.engagementContext === null ? { kept: next.clickedUrls, truncated: next.clickedUrlsTruncated } : addClickedUrl(next, event.engagementContext.slice(0, MAX_URL_LENGTH), event.time, maxClickedUrls);
     next = {
       ...next,
-      clicks: next.clicks + 1,
       firstClickTime: minTime(next.firstClickTime, event.time),
       lastClickTime: maxTime(next.lastClickTime, event.time),
       clickedUrls: urls.kept,
       clickedUrlsTruncated: urls.truncated,
     };
-  } else {
-    next = { ...next, otherEngagements: next.otherEngagements + 1 };
   }
   const isLatest =
     next.lastEngagementTime === null ||

@@ -1,3 +1,5 @@
+import type { ObservationOrigin } from '../ingest/ledgerEvent.js';
+import type { Delivery, DeliveryFields } from './recipientDeliveries.js';
 import type { RecipientDigest } from './recipientDigest.js';
 import { emptyTimeline, type Timeline } from './timeline.js';
 
@@ -25,6 +27,8 @@ export interface MessageState {
   readonly senderDomain: string | null;
   readonly senderUsername: string | null;
   readonly senderTime: string | null;
+  /** The logs name the sender when any status record does; an Event Grid report's sender counts only without them. */
+  readonly senderOrigin: ObservationOrigin | null;
   /** The message-level status (records with an empty RecipientId), e.g. OutForDelivery. */
   readonly messageStatus: string | null;
   readonly messageStatusTime: string | null;
@@ -58,22 +62,32 @@ export interface ClickedUrl {
   readonly firstClickTime: string;
 }
 
-export interface RecipientState {
-  readonly messageId: string;
-  readonly address: string;
-  readonly status: string | null;
-  readonly statusTime: string | null;
-  readonly statusFingerprint: string | null;
-  readonly smtpStatusCode: string | null;
-  readonly enhancedSmtpStatusCode: string | null;
-  readonly failureReason: string | null;
-  readonly failureMessage: string | null;
-  /** True once any status record of this recipient on this message had IsHardBounce. */
-  readonly hardBounce: boolean;
-  readonly hardBounceTime: string | null;
+/** Engagement records of one source. */
+export interface EngagementCounts {
   readonly views: number;
   readonly clicks: number;
   readonly otherEngagements: number;
+}
+
+export const NO_ENGAGEMENT: EngagementCounts = { views: 0, clicks: 0, otherEngagements: 0 };
+
+/** The status fields (status, its time, codes, failure text, Event Grid's facts) come from DeliveryFields. */
+export interface RecipientState extends DeliveryFields {
+  readonly messageId: string;
+  readonly address: string;
+  /** Every status reported, per source (recipientDeliveries.ts): what the status fields are derived from. */
+  readonly deliveries: readonly Delivery[];
+  /** True once any status record of this recipient on this message had IsHardBounce. */
+  readonly hardBounce: boolean;
+  readonly hardBounceTime: string | null;
+  /**
+   * Each source alone reports every open and click, so counting both would count each twice: the counts
+   * are the greater of the two sources' (engagementBySource), exact whenever either source is complete.
+   */
+  readonly views: number;
+  readonly clicks: number;
+  readonly otherEngagements: number;
+  readonly engagementBySource: { readonly logs: EngagementCounts; readonly eventGrid: EngagementCounts };
   readonly firstViewTime: string | null;
   readonly lastViewTime: string | null;
   readonly firstClickTime: string | null;
@@ -105,6 +119,7 @@ export function emptyMessage(messageId: string): MessageState {
     senderDomain: null,
     senderUsername: null,
     senderTime: null,
+    senderOrigin: null,
     messageStatus: null,
     messageStatusTime: null,
     messageStatusFingerprint: null,
@@ -133,11 +148,17 @@ export function emptyRecipient(messageId: string, address: string): RecipientSta
     enhancedSmtpStatusCode: null,
     failureReason: null,
     failureMessage: null,
+    statusMessage: null,
+    mailServerHostName: null,
+    internetMessageId: null,
+    statusOrigins: [],
+    deliveries: [],
     hardBounce: false,
     hardBounceTime: null,
     views: 0,
     clicks: 0,
     otherEngagements: 0,
+    engagementBySource: { logs: NO_ENGAGEMENT, eventGrid: NO_ENGAGEMENT },
     firstViewTime: null,
     lastViewTime: null,
     firstClickTime: null,

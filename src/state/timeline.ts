@@ -1,5 +1,6 @@
-import type { EngagementEvent, StatusEvent } from '../ingest/ledgerEvent.js';
+import { originOf, type EngagementEvent, type ObservationOrigin, type StatusEvent } from '../ingest/ledgerEvent.js';
 import { compareText } from './deliveryStatus.js';
+import { cutToUnits as cut } from './textCuts.js';
 
 /**
  * A recipient's (or a message's) timeline: one entry per applied status or engagement record, oldest
@@ -30,6 +31,8 @@ export interface TimelineEntry {
   /** The clicked URL (EngagementContext) of a click. */
   readonly url: string | null;
   readonly userAgent: string | null;
+  /** The diagnostic logs or an Event Grid report: both sources' reports of one delivery appear, each once. */
+  readonly origin: ObservationOrigin;
 }
 
 export interface TimelinePosition {
@@ -61,7 +64,7 @@ const EMPTY_GROUP: TimelineGroup = { entries: [], cutoff: null };
 export const emptyTimeline = (): Timeline => ({ status: EMPTY_GROUP, engagement: EMPTY_GROUP });
 
 export function timelineEntryOf(event: StatusEvent | EngagementEvent): TimelineEntry {
-  const base = { time: event.time, fingerprint: event.fingerprint };
+  const base = { time: event.time, fingerprint: event.fingerprint, origin: originOf(event) };
   if (event.kind === 'status') {
     return {
       ...base,
@@ -124,10 +127,12 @@ export const timelineEntries = (timeline: Timeline): TimelineEntry[] => [...time
 export const timelineTruncated = (timeline: Timeline): boolean => timeline.status.cutoff !== null || timeline.engagement.cutoff !== null;
 
 const KINDS: readonly TimelineKind[] = ['status', 'view', 'click', 'engagement'];
-type StoredEntry = [string, string, number, string | null, string | null, string | null, string | null, string | null, string | null, string | null];
-const storedForm = (e: TimelineEntry): StoredEntry => [
-  e.time, e.fingerprint, KINDS.indexOf(e.kind), e.status, e.smtpStatusCode, e.enhancedSmtpStatusCode, e.failureReason, e.failureMessage, e.url, e.userAgent,
-];
+type StoredEntry = [string, string, number, string | null, string | null, string | null, string | null, string | null, string | null, string | null] | [string, string, number, string | null, string | null, string | null, string | null, string | null, string | null, string | null, 1];
+/** An Event Grid entry ends in a 1; a log entry stays as rows before Event Grid wrote it. */
+const storedForm = (e: TimelineEntry): StoredEntry => {
+  const fields = [e.time, e.fingerprint, KINDS.indexOf(e.kind), e.status, e.smtpStatusCode, e.enhancedSmtpStatusCode, e.failureReason, e.failureMessage, e.url, e.userAgent] as const;
+  return e.origin === 'eventGrid' ? [...fields, 1] : [...fields];
+};
 
 /** Compact JSON (an array per entry); equal timelines serialise equally, whatever order built them. */
 export function serializeTimeline(timeline: Timeline): string {
@@ -159,17 +164,8 @@ function parseGroup(value: unknown): TimelineGroup {
     const kindName = typeof kind === 'number' ? KINDS[kind] : undefined;
     if (typeof time !== 'string' || typeof fingerprint !== 'string' || kindName === undefined) continue;
     const at = (i: number) => text((raw as unknown[])[i]);
-    entries.push({ time, fingerprint, kind: kindName, status: at(3), smtpStatusCode: at(4), enhancedSmtpStatusCode: at(5), failureReason: at(6), failureMessage: at(7), url: at(8), userAgent: at(9) });
+    entries.push({ time, fingerprint, kind: kindName, status: at(3), smtpStatusCode: at(4), enhancedSmtpStatusCode: at(5), failureReason: at(6), failureMessage: at(7), url: at(8), userAgent: at(9), origin: (raw as unknown[])[10] === 1 ? 'eventGrid' : 'logs' });
   }
   const cutoff = Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'string' ? { time: c[0], fingerprint: c[1] } : null;
   return { entries, cutoff };
-}
-
-/** Cuts to at most `max` UTF-16 units including the ellipsis, never between the halves of a surrogate pair. */
-function cut(value: string | null, max: number): string | null {
-  if (value === null || value.length <= max) return value;
-  let end = max - 1;
-  const code = value.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${value.slice(0, end)}…`;
 }

@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
 import { forecastSuppressionLease, isLeaseActive } from '../alerts/suppressionLease.js';
-import type { BounceObservation, BounceRecord, BouncedMessage } from '../state/bounceRecord.js';
+import { bounceTimesOf, type BounceEvent, type BounceObservation, type BounceRecord, type BouncedMessage } from '../state/bounceRecord.js';
 import { LedgerError } from '../errors.js';
 import {
   MESSAGE_PREFIX,
@@ -237,6 +237,7 @@ function toSummaryRow(r: BounceRecord): Record<string, string | number | boolean
     lastFailureReason: r.lastFailureReason,
     lastFailureMessage: r.lastFailureMessage === null ? null : r.lastFailureMessage.slice(0, 4_000),
     bounceTimes: JSON.stringify(r.bounceTimes),
+    bounceEvents: JSON.stringify(r.bounceEvents),
     leaseLevel: r.lease?.level ?? null,
     leaseStart: r.lease?.start ?? null,
     leaseEnd: r.lease?.end ?? null,
@@ -245,7 +246,10 @@ function toSummaryRow(r: BounceRecord): Record<string, string | number | boolean
 
 function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
   const text = (k: string) => textOf(row, k);
-  const bounceTimes = jsonOf<string[]>(row, 'bounceTimes', []);
+  const legacyTimes = jsonOf<string[]>(row, 'bounceTimes', []);
+  // A summary written before bounceEvents existed: each of its times stands for a message of its own.
+  const bounceEvents = jsonOf<BounceEvent[] | null>(row, 'bounceEvents', null) ?? legacyTimes.map((t): BounceEvent => [t, `legacy:${t}`]);
+  const bounceTimes = bounceTimesOf(bounceEvents);
   return {
     address: text('address') ?? '',
     hardBounces: numberOf(row, 'hardBounces') ?? 0,
@@ -260,6 +264,7 @@ function fromSummaryRow(row: Readonly<Record<string, unknown>>): BounceRecord {
     lastFailureReason: text('lastFailureReason'),
     lastFailureMessage: text('lastFailureMessage'),
     bounceTimes,
+    bounceEvents,
     lease: forecastSuppressionLease(bounceTimes),
   };
 }

@@ -42,6 +42,12 @@ export async function* listMessages(table: TableClient, io: StorageCallIo = defa
 /** A timeline entry as documents show it: the fingerprint is the ledger's bookkeeping, not part of the answer. */
 export type TimelineItem = Omit<TimelineEntry, 'fingerprint'>;
 
+function withoutFingerprint<T extends { readonly fingerprint: string }>(detail: T | null): Omit<T, 'fingerprint'> | null {
+  if (detail === null) return null;
+  const { fingerprint: _f, ...rest } = detail;
+  return rest;
+}
+
 function timelineItems(timeline: Timeline): TimelineItem[] {
   return timelineEntries(timeline).map(({ fingerprint: _f, ...item }) => item);
 }
@@ -53,8 +59,9 @@ export function messageDocument(view: MessageView & { readonly messageId: string
     messageId: view.messageId,
     // The digest repeats the recipients below, for the indexes; the timeline is shown at the top level.
     message: view.message === null ? null : (({ recipientDigest: _d, timeline: _t, ...rest }) => rest)(view.message),
-    recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, timeline, ...rest }) => ({
+    recipients: view.recipients.map(({ messageId: _m, statusFingerprint: _s, lastEngagementFingerprint: _l, timeline, deliveries, ...rest }) => ({
       ...rest,
+      deliveries: deliveries.map((d) => ({ status: d.status, logs: withoutFingerprint(d.logs), eventGrid: withoutFingerprint(d.eventGrid) })),
       timeline: timelineItems(timeline),
       timelineTruncated: timelineTruncated(timeline),
     })),

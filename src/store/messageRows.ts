@@ -4,6 +4,8 @@ import type { RowProperties } from './partitionCommit.js';
 import { jsonOf, longTextOf, longTextProperties, numberOf, textOf } from './entityFields.js';
 import { parseDigest, serializeDigest } from '../state/recipientDigest.js';
 import { parseTimeline, serializeTimeline } from '../state/timeline.js';
+import { fieldsOfDeliveries, parseDeliveries, serializeDeliveries, type Delivery } from '../state/recipientDeliveries.js';
+import { NO_ENGAGEMENT, type EngagementCounts } from '../state/messageState.js';
 import { encodeKey } from './tableKeys.js';
 
 /**
@@ -55,6 +57,8 @@ export function toMessageRow(state: MessageState): RowProperties {
     senderDomain: state.senderDomain,
     senderUsername: state.senderUsername,
     senderTime: state.senderTime,
+    // Absent means the logs: rows written before Event Grid was an input.
+    ...(state.senderOrigin === 'eventGrid' ? { senderOrigin: 'eventGrid' } : {}),
     messageStatus: state.messageStatus,
     messageStatusTime: state.messageStatusTime,
     messageStatusFingerprint: state.messageStatusFingerprint,
@@ -88,6 +92,7 @@ export function fromMessageRow(row: Readonly<Record<string, unknown>>): MessageS
     senderDomain: textOf(row, 'senderDomain'),
     senderUsername: textOf(row, 'senderUsername'),
     senderTime: textOf(row, 'senderTime'),
+    senderOrigin: textOf(row, 'senderTime') === null ? null : textOf(row, 'senderOrigin') === 'eventGrid' ? 'eventGrid' : 'logs',
     messageStatus: textOf(row, 'messageStatus'),
     messageStatusTime: textOf(row, 'messageStatusTime'),
     messageStatusFingerprint: textOf(row, 'messageStatusFingerprint'),
@@ -125,11 +130,16 @@ export function toRecipientRow(state: RecipientState): RowProperties {
     enhancedSmtpStatusCode: state.enhancedSmtpStatusCode,
     failureReason: cut(state.failureReason, MAX_TEXT),
     failureMessage: cut(state.failureMessage, MAX_TEXT),
+    statusMessage: state.statusMessage,
+    mailServerHostName: state.mailServerHostName,
+    internetMessageId: state.internetMessageId,
+    ...longTextProperties('deliveries', serializeDeliveries(state.deliveries)),
     hardBounce: state.hardBounce,
     hardBounceTime: state.hardBounceTime,
     views: state.views,
     clicks: state.clicks,
     otherEngagements: state.otherEngagements,
+    engagementBySource: JSON.stringify([countsForm(state.engagementBySource.logs), countsForm(state.engagementBySource.eventGrid)]),
     firstViewTime: state.firstViewTime,
     lastViewTime: state.lastViewTime,
     firstClickTime: state.firstClickTime,
@@ -144,9 +154,7 @@ export function toRecipientRow(state: RecipientState): RowProperties {
 }
 
 export function fromRecipientRow(row: Readonly<Record<string, unknown>>): RecipientState {
-  return {
-    messageId: textOf(row, 'messageId') ?? '',
-    address: textOf(row, 'address') ?? '',
+  const flat = {
     status: textOf(row, 'status'),
     statusTime: textOf(row, 'statusTime'),
     statusFingerprint: textOf(row, 'statusFingerprint'),
@@ -154,11 +162,21 @@ export function fromRecipientRow(row: Readonly<Record<string, unknown>>): Recipi
     enhancedSmtpStatusCode: textOf(row, 'enhancedSmtpStatusCode'),
     failureReason: textOf(row, 'failureReason'),
     failureMessage: textOf(row, 'failureMessage'),
+  };
+  const stored = parseDeliveries(longTextOf(row, 'deliveries'));
+  const deliveries = stored ?? legacyDeliveries(flat);
+  const flatCounts = { views: numberOf(row, 'views') ?? 0, clicks: numberOf(row, 'clicks') ?? 0, otherEngagements: numberOf(row, 'otherEngagements') ?? 0 };
+  const bySource = jsonOf<unknown[] | null>(row, 'engagementBySource', null);
+  return {
+    messageId: textOf(row, 'messageId') ?? '',
+    address: textOf(row, 'address') ?? '',
+    // A row from before Event Grid was an input keeps its fields as written (no cut is re-applied).
+    ...(stored === null ? { ...flat, statusMessage: null, mailServerHostName: null, internetMessageId: null, statusOrigins: flat.status === null ? [] : ['logs' as const] } : fieldsOfDeliveries(deliveries)),
+    deliveries,
     hardBounce: row['hardBounce'] === true,
     hardBounceTime: textOf(row, 'hardBounceTime'),
-    views: numberOf(row, 'views') ?? 0,
-    clicks: numberOf(row, 'clicks') ?? 0,
-    otherEngagements: numberOf(row, 'otherEngagements') ?? 0,
+    ...flatCounts,
+    engagementBySource: Array.isArray(bySource) ? { logs: countsOf(bySource[0]), eventGrid: countsOf(bySource[1]) } : { logs: flatCounts, eventGrid: NO_ENGAGEMENT },
     firstViewTime: textOf(row, 'firstViewTime'),
     lastViewTime: textOf(row, 'lastViewTime'),
     firstClickTime: textOf(row, 'firstClickTime'),
@@ -170,6 +188,25 @@ export function fromRecipientRow(row: Readonly<Record<string, unknown>>): Recipi
     lastEngagementFingerprint: textOf(row, 'lastEngagementFingerprint'),
     timeline: parseTimeline(longTextOf(row, 'timeline')),
   };
+}
+
+/**
+ * A row written before Event Grid was an input holds only the winning log record's fields: that record
+ * is its one delivery. The statuses it had beaten were dropped then, which matters only if a later
+ * Event Grid report of another status would have lost to one of them (docs/event-grid.md).
+ */
+function legacyDeliveries(flat: { status: string | null; statusTime: string | null; statusFingerprint: string | null; smtpStatusCode: string | null; enhancedSmtpStatusCode: string | null; failureReason: string | null; failureMessage: string | null }): Delivery[] {
+  if (flat.status === null || flat.statusTime === null) return [];
+  const { status, statusTime, statusFingerprint, ...codes } = flat;
+  return [{ status, logs: { time: statusTime, fingerprint: statusFingerprint ?? '', ...codes }, eventGrid: null }];
+}
+
+const countsForm = (c: EngagementCounts): [number, number, number] => [c.views, c.clicks, c.otherEngagements];
+
+function countsOf(value: unknown): EngagementCounts {
+  if (!Array.isArray(value)) return NO_ENGAGEMENT;
+  const n = (i: number): number => (typeof value[i] === 'number' && Number.isSafeInteger(value[i]) ? (value[i]) : 0);
+  return { views: n(0), clicks: n(1), otherEngagements: n(2) };
 }
 
 function cut(value: string | null, max: number): string | null {

@@ -16,7 +16,7 @@ function record(overrides: Partial<BounceRecord>): BounceRecord {
   return {
     address: 'bob@example.org', hardBounces: 1, suppressedSends: 0, firstBounceAt: '2025-01-01T00:00:00.000Z', lastBounceAt: '2025-01-01T00:00:00.000Z',
     lastFingerprint: 'f', lastMessageId: 'm1', lastStatus: 'Bounced', lastSmtpStatusCode: '550', lastEnhancedSmtpStatusCode: '5.1.1',
-    lastFailureReason: null, lastFailureMessage: null, bounceTimes: [], lease: null, ...overrides,
+    lastFailureReason: null, lastFailureMessage: null, bounceTimes: [], bounceEvents: [], lease: null, ...overrides,
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { serializeDeliveries } from '../../src/state/recipientDeliveries.js';
 import { odata, type TableClient } from '@azure/data-tables';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourcedBody } from '../../src/ingest/recordSource.js';
@@ -80,7 +81,9 @@ describe('verifyStats', () => {
     for await (const e of tables.messages.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`rowType eq 'recipient' and address eq 'bob@example.org'` } })) bob.push(e);
     const row = bob[0] as { partitionKey: string; rowKey: string } | undefined;
     if (!row) throw new Error('bob is in the samples');
-    await tables.messages.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, status: 'Delivered' }, 'Merge');
+    // The recipient's status is read from its deliveries (src/state/recipientDeliveries.ts): change both.
+    const deliveries = serializeDeliveries([{ status: 'Delivered', logs: { time: '2025-03-14T09:00:00.0000000Z', fingerprint: 'tampered', smtpStatusCode: null, enhancedSmtpStatusCode: null, failureReason: null, failureMessage: null }, eventGrid: null }]);
+    await tables.messages.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, status: 'Delivered', deliveries }, 'Merge');
     const doc = await verifyStats({ messages: tables.messages, index }, window, testIo());
     expect(doc.consistent).toBe(false);
     expect(new Set(doc.differences.map((d) => d.kind))).toEqual(new Set(['sum', 'recipient', 'time', 'pointer']));

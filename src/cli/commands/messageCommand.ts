@@ -1,3 +1,4 @@
+import type { ObservationOrigin } from '../../ingest/ledgerEvent.js';
 import { readMessage, type MessageAnswer } from '../../api/ledgerReads.js';
 import { LedgerError } from '../../errors.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
@@ -44,6 +45,10 @@ export function renderMessage(view: MessageAnswer): string {
   );
   for (const r of view.recipients) {
     if (r.failureMessage) lines.push(`  ${r.address}: ${r.failureReason ?? ''} ${r.failureMessage}`.trimEnd());
+    if (r.statusOrigins.includes('eventGrid')) {
+      const facts = [`reported by ${r.statusOrigins.map(originName).join(' and ')}`, r.mailServerHostName && `mail server ${r.mailServerHostName}`, r.internetMessageId && `Message-ID ${r.internetMessageId}`];
+      lines.push(`  ${r.address}: ${facts.filter((f): f is string => typeof f === 'string' && f !== '').join('; ')}`);
+    }
   }
   const messageLevel = view.message?.timeline ?? emptyTimeline();
   if (timelineEntries(messageLevel).length > 0) lines.push('', 'Message timeline:', ...timelineLines(messageLevel));
@@ -51,12 +56,14 @@ export function renderMessage(view: MessageAnswer): string {
   return lines.join('\n');
 }
 
+const originName = (origin: ObservationOrigin): string => (origin === 'logs' ? 'the logs' : 'Event Grid');
+
 /** One line per entry, oldest first: time, what happened, its codes or URL; long text cut to a line. */
 export function timelineLines(timeline: Timeline): string[] {
   const lines = timelineEntries(timeline).map((e) => {
     const what = e.kind === 'status' ? (e.status ?? '?') : e.kind === 'engagement' ? `engagement ${e.status ?? '?'}` : e.kind;
     const detail = [e.smtpStatusCode, e.enhancedSmtpStatusCode, e.url, e.failureMessage ?? e.failureReason].filter((v): v is string => v !== null && v !== '');
-    const line = `  ${e.time}  ${what}${detail.length > 0 ? `  ${detail.join(' ')}` : ''}`;
+    const line = `  ${e.time}  ${what}${e.origin === 'eventGrid' ? ' (Event Grid)' : ''}${detail.length > 0 ? `  ${detail.join(' ')}` : ''}`;
     return line.length > 160 ? `${line.slice(0, 159)}…` : line;
   });
   if (lines.length === 0) lines.push('  (no records)');

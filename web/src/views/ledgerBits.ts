@@ -51,9 +51,9 @@ export function facts(name: string, entries: readonly (readonly [string, Node | 
 export function timelineTable(name: string, entries: readonly TimelineEntry[], attrs: Record<string, string> = {}): HTMLElement {
   if (entries.length === 0) return el('p', { class: 'muted' }, 'No records in this timeline.');
   const rows = entries.map((e) =>
-    row(timeEl(e.time), e.kind, statusBadge(e.status), codes(e.smtpStatusCode, e.enhancedSmtpStatusCode), e.failureReason, e.failureMessage, e.url === null ? null : el('code', { class: 'url' }, e.url), e.userAgent),
+    row(timeEl(e.time), e.kind, statusBadge(e.status), codes(e.smtpStatusCode, e.enhancedSmtpStatusCode), e.failureReason, e.failureMessage, e.url === null ? null : el('code', { class: 'url' }, e.url), e.userAgent, e.origin === 'eventGrid' ? 'Event Grid' : 'logs'),
   );
-  const t = table(name, ['Time', 'Kind', 'Status', 'SMTP', 'Failure reason', 'Failure message', 'URL', 'User agent'], rows);
+  const t = table(name, ['Time', 'Kind', 'Status', 'SMTP', 'Failure reason', 'Failure message', 'URL', 'User agent', 'Source'], rows);
   for (const [k, v] of Object.entries(attrs)) t.setAttribute(k, v);
   return t;
 }

@@ -49,11 +49,19 @@ function recipientsTable(recipients: readonly RecipientDocument[]): HTMLElement 
       r.failureReason,
       r.failureMessage,
       r.hardBounce ? 'yes' : 'no',
+      reportedBy(r),
       `${r.views} / ${r.clicks}`,
       timeEl(r.lastEngagementTime),
     ),
   );
-  return table('recipients', ['Recipient', 'Final status', 'Status time', 'SMTP', 'Failure reason', 'Failure message', 'Hard bounce', 'Views / clicks', 'Last engagement'], rows);
+  return table('recipients', ['Recipient', 'Final status', 'Status time', 'SMTP', 'Failure reason', 'Failure message', 'Hard bounce', 'Reported by', 'Views / clicks', 'Last engagement'], rows);
+}
+
+/** Which sources reported the status, and what only Event Grid says (the receiving server, the Message-ID). */
+function reportedBy(r: RecipientDocument): HTMLElement {
+  const sources = r.statusOrigins.map((o) => (o === 'logs' ? 'logs' : 'Event Grid')).join(' + ');
+  const extra = [r.mailServerHostName, r.internetMessageId].filter((v): v is string => v !== null);
+  return el('span', { 'data-reported-by': r.statusOrigins.join(' ') }, sources === '' ? '—' : sources, extra.length === 0 ? null : el('span', { class: 'muted' }, ` (${extra.join(', ')})`));
 }
 
 function recipientTimeline(r: RecipientDocument, open: boolean): HTMLElement {
