@@ -7,8 +7,8 @@
 // Needs, for whoever deploys: Microsoft.EventGrid/systemTopics/write (EventGrid Contributor or Contributor)
 // on that resource group. The identity and its roles come from eventgrid-access.bicep, made first.
 
-// Exactly the two report types the ledger reads (test/infra/eventgrid.test.ts keeps them equal to the
-// design). Filtered here so that the topic's other events (chat, SMS, calls) never reach the ledger.
+// Exactly the two report types the ledger reads (test/infra/eventgrid.test.ts keeps them equal to
+// EVENT_GRID_TYPES in src/eventgrid/classifyEventGridEvent.ts). Filtered here so that the topic's other events (chat, SMS, calls) never reach the ledger.
 var emailReportEventTypes = [
   'Microsoft.Communication.EmailDeliveryReportReceived'
   'Microsoft.Communication.EmailEngagementTrackingReportReceived'

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { EVENT_GRID_TYPES } from '../../src/eventgrid/classifyEventGridEvent.js';
 import { type ArmTemplate, describeCompiled, evaluateValue, mainTemplate, moduleDeployment, moduleScope, moduleTemplate, readRepoFile, resourceOfType, resourcesOf } from './armTemplate.js';
 
 /**
@@ -8,8 +9,8 @@ import { type ArmTemplate, describeCompiled, evaluateValue, mainTemplate, module
  * next to the ACS resource). Azure-side behaviour (validation handshake, delivery) cannot run here.
  */
 
-/** The two ACS Email event types the ledger reads (docs/event-grid.md; the design of issue 12). */
-const EMAIL_REPORT_EVENT_TYPES = ['Microsoft.Communication.EmailDeliveryReportReceived', 'Microsoft.Communication.EmailEngagementTrackingReportReceived'];
+/** The two ACS Email event types the ledger reads, from the code that classifies them. */
+const EMAIL_REPORT_EVENT_TYPES = Object.values(EVENT_GRID_TYPES);
 /** Where the webhook function answers (design: app.http('eventGridWebhook', { route: 'eventgrid' }) under the default 'api' prefix). */
 const WEBHOOK_PATH = '/api/eventgrid';
 const SECRET_HEADER = 'x-ledger-eventgrid-secret';
@@ -154,7 +155,10 @@ describeCompiled('Event Grid: system topic and subscription (compiled infra/app/
     expect(resourcesOf(template).filter((r) => r.type === 'Microsoft.EventGrid/systemTopics/eventSubscriptions')).toHaveLength(1);
     for (const delivery of ['eventHub', 'webhook'] as const) {
       const props = subscriptionProperties(delivery);
-      expect(props.filter, delivery).toEqual({ includedEventTypes: EMAIL_REPORT_EVENT_TYPES });
+      const filter = props.filter as { includedEventTypes: string[] };
+      expect(Object.keys(filter), delivery).toEqual(['includedEventTypes']);
+      expect([...filter.includedEventTypes].sort(), delivery).toEqual([...EMAIL_REPORT_EVENT_TYPES].sort());
+      expect(EMAIL_REPORT_EVENT_TYPES).toHaveLength(2);
       expect(props.eventDeliverySchema, delivery).toBe('EventGridSchema');
       expect(props.retryPolicy, delivery).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
     }
