@@ -3,3 +3,4 @@ import './functions/ingestDiagnostics.js';
 import './functions/dispatchAlertsTimer.js';
 import './functions/httpApi.js';
 import './functions/dashboardPage.js';
+import './functions/eventGridWebhook.js';

@@ -1,4 +1,3 @@
-import type { InvocationContext } from '@azure/functions';
 import type { LedgerAlert } from '../alerts/alert.js';
 import { createAlertSinks } from '../dispatch/createAlertSinks.js';
 import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
@@ -12,11 +11,18 @@ import { StorageMeter } from '../store/storageRetry.js';
  * fails the batch: the records are applied and the alerts are safe in the outbox, so anything not
  * delivered now is picked up by the dispatchAlerts timer.
  */
-export async function dispatchAfterCommit(alerts: readonly LedgerAlert[], config: LedgerConfig, tables: LedgerTables, context: InvocationContext): Promise<void> {
+export async function dispatchAfterCommit(
+  alerts: readonly LedgerAlert[],
+  config: LedgerConfig,
+  tables: LedgerTables,
+  context: InvocationLog,
+  /** Where the log sink's LEDGER_ALERT lines go: the invocation's log in Azure, a file for `serve` (src/cli/alertLogFile.ts). */
+  alertLine: (line: string) => void = (line) => context.log(line),
+): Promise<void> {
   if (alerts.length === 0) return;
   try {
     const report = await dispatchAlerts(
-      { tables, sinks: createAlertSinks(config, (line) => context.log(line)), io: { policy: tables.retryPolicy, meter: new StorageMeter() } },
+      { tables, sinks: createAlertSinks(config, alertLine), io: { policy: tables.retryPolicy, meter: new StorageMeter() } },
       { ids: alerts.map((a) => a.id) },
     );
     context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report }));
@@ -25,4 +31,11 @@ export async function dispatchAfterCommit(alerts: readonly LedgerAlert[], config
       JSON.stringify({ event: 'ledger.alerts_deferred', invocationId: context.invocationId, count: alerts.length, reason: redactSecrets(ensureError(error).message) }),
     );
   }
+}
+
+/** What dispatchAfterCommit logs to: an InvocationContext on the host, or a stand-in with the same members (`serve`). */
+export interface InvocationLog {
+  readonly invocationId: string;
+  log(message: string): void;
+  warn(message: string): void;
 }

@@ -21,6 +21,15 @@ export type RecordSource =
       /** 0-based element index, for a JSON array input. */
       readonly index?: number;
     }
+  | {
+      /** An Event Grid (or any authenticated) POST to /api/eventgrid: Event Grid keeps no offsets, so its arrival time is the locator. */
+      readonly kind: 'webhook';
+      readonly receivedAt: string;
+      /** Event Grid's aeg-delivery-count header: 0 on the first attempt, higher on redeliveries. */
+      readonly deliveryCount?: number;
+      /** Position of the body in the request (one body per POST: 0). */
+      readonly eventIndex: number;
+    }
   | { readonly kind: 'inline'; readonly label: string };
 
 /** One event body as delivered: a parsed object, a JSON string, or a Buffer, not yet decoded. */
@@ -29,7 +38,7 @@ export interface SourcedBody {
   readonly source: RecordSource;
 }
 
-/** A short human-readable form: "partition 3, seq 1042" or "archive/PT1H.json:17". */
+/** A short human-readable form: "partition 3, seq 1042", "archive/PT1H.json:17" or "webhook POST /api/eventgrid at 2025-03-14T10:00:05.123Z". */
 export function describeSource(source: RecordSource): string {
   switch (source.kind) {
     case 'eventHub': {
@@ -41,6 +50,8 @@ export function describeSource(source: RecordSource): string {
       if (source.index !== undefined) return `${source.file}[${source.index}]`;
       return source.file;
     }
+    case 'webhook':
+      return `webhook POST /api/eventgrid at ${source.receivedAt}`;
     case 'inline':
       return source.label;
   }

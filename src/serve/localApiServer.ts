@@ -5,6 +5,7 @@ import { API_ROUTES } from '../api/routes.js';
 import { LedgerError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { dashboardFile, dashboardRoot } from './staticFiles.js';
+import { answerEventGridRoute, EVENTGRID_PATH } from './eventGridRoute.js';
 
 /**
  * `serve`: the HTTP API of src/api/routes.ts on a local port, over the ledger the CLI opened: the same
@@ -66,10 +67,10 @@ function safeDecode(text: string): string | null {
 
 export async function startLocalApiServer(
   ledger: ApiLedger,
-  options: { readonly host: string; readonly port: number; readonly log: (message: string) => void },
+  options: { readonly host: string; readonly port: number; readonly log: (message: string) => void; readonly alertLine?: (line: string) => void },
 ): Promise<LocalApiServer> {
   const server: Server = createServer((request, response) => {
-    void answer(ledger, request, response, options.log);
+    void answer(ledger, request, response, options);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) =>
@@ -85,7 +86,13 @@ export async function startLocalApiServer(
   };
 }
 
-async function answer(ledger: ApiLedger, request: IncomingMessage, response: ServerResponse, log: (message: string) => void): Promise<void> {
+async function answer(
+  ledger: ApiLedger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: { readonly log: (message: string) => void; readonly alertLine?: (line: string) => void },
+): Promise<void> {
+  const { log } = options;
   const send = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}, text?: string) => {
     // Lower-cased, so that a route's Content-Type replaces the default instead of doubling it.
     const named = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -93,8 +100,10 @@ async function answer(ledger: ApiLedger, request: IncomingMessage, response: Ser
     response.end(text ?? JSON.stringify(body));
   };
   try {
-    if (request.method !== 'GET') return send(405, { error: 'only GET is served' }, { allow: 'GET' });
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // The one write: Event Grid's webhook, authenticated by its own secret (src/eventgrid/).
+    if (url.pathname === EVENTGRID_PATH) return await answerEventGridRoute(ledger, request, response, options);
+    if (request.method !== 'GET') return send(405, { error: 'only GET is served' }, { allow: 'GET' });
     if (url.pathname === '/' || url.pathname === '/api/dashboard') {
       response.writeHead(302, { location: '/api/dashboard/' });
       return void response.end();

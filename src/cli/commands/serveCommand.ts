@@ -2,6 +2,8 @@ import type { LedgerConfig } from '../../config.js';
 import type { LedgerTables } from '../../store/ledgerTables.js';
 import { isLoopback, startLocalApiServer, type LocalApiServer } from '../../serve/localApiServer.js';
 import type { Output } from '../output.js';
+import { alertLogWriter } from '../alertLogFile.js';
+import { localWebhookSetting } from '../../serve/eventGridRoute.js';
 
 export const DEFAULT_SERVE_PORT = 7077;
 
@@ -14,7 +16,11 @@ export async function serveCommand(
   if (!isLoopback(options.host)) {
     out.note(`warning: serving on ${options.host}: anyone who can reach this address can read the ledger (the local server has no keys).`);
   }
-  const server = await startLocalApiServer(ledger, { ...options, log: (message) => out.note(message) });
+  // Silent when no LEDGER_EVENTGRID_* is set (most runs do not want the webhook; it answers 503 saying why); loud when one is set but wrong.
+  const webhook = localWebhookSetting(ledger.config.eventGrid);
+  if (webhook.mode === 'off' && !webhook.unset) out.note(`${webhook.reason} (POST /api/eventgrid answers 503; the rest is served)`);
+  // Alerts from webhook posts go where replay's go: LEDGER_DATA_DIR/alerts.log, not into the terminal.
+  const server = await startLocalApiServer(ledger, { ...options, log: (message) => out.note(message), alertLine: alertLogWriter(ledger.config).write });
   const dashboard = `${server.url}/api/dashboard/`;
   out.result({ url: server.url, dashboard, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json` }, () =>
     [`Dashboard: ${dashboard}`, `Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`].join('\n'),
