@@ -30,11 +30,11 @@ export function eventGridWebhookHandler(setting: EventGridWebhookSetting): (requ
 }
 
 /** Read once, when the module loads (like LEDGER_API_AUTH): a webhook that is off says so once, loudly, and answers 503. */
-const setting = eventGridWebhookSetting(process.env);
-if (setting.mode === 'off') {
-  const line = `${setting.reason} (POST /api/eventgrid answers 503; everything else runs)`;
-  if (setting.unset) console.warn(line);
+export const webhookSetting = eventGridWebhookSetting(process.env);
+if (webhookSetting.mode === 'off') {
+  const line = `${webhookSetting.reason} (POST /api/eventgrid answers 503; everything else runs)`;
+  if (webhookSetting.unset) console.warn(line);
   else console.error(line);
 }
 
-app.http('eventGridWebhook', { route: 'eventgrid', methods: ['POST', 'OPTIONS'], authLevel: 'anonymous', handler: eventGridWebhookHandler(setting) });
+app.http('eventGridWebhook', { route: 'eventgrid', methods: ['POST', 'OPTIONS'], authLevel: 'anonymous', handler: eventGridWebhookHandler(webhookSetting) });

@@ -89,7 +89,7 @@ describe('the metadata the Functions host receives from the built entry point', 
     expect(captured.programmingModel.name).toBe('@azure/functions');
     expect(captured.programmingModel.version).toMatch(/^4\./);
     expect(captured.functions.map((f) => f.name).sort()).toEqual(
-      ['dispatchAlerts', 'ingestDiagnostics', 'dashboardPage', ...HTTP_ROUTES.map(([name]) => name)].sort(),
+      ['dispatchAlerts', 'ingestDiagnostics', 'dashboardPage', 'eventGridWebhook', ...HTTP_ROUTES.map(([name]) => name)].sort(),
     );
   });
 
@@ -140,6 +140,13 @@ describe('the metadata the Functions host receives from the built entry point', 
     const bindings = byName('dashboardPage').bindings;
     const trigger = Object.values(bindings).find((b) => b.direction === 'in');
     expect(trigger).toEqual({ name: expect.any(String), type: 'httpTrigger', direction: 'in', methods: ['GET'], authLevel: 'anonymous', route: 'dashboard/{*path}', properties: { supportsDeferredBinding: 'false' } });
+    expect(bindings['$return']).toEqual({ name: expect.any(String), type: 'http', direction: 'out' });
+  });
+
+  it('eventGridWebhook: POST and OPTIONS on /api/eventgrid, anonymous (Event Grid sends no function key; the webhook checks its own secret or Entra principal)', () => {
+    const bindings = byName('eventGridWebhook').bindings;
+    const trigger = Object.values(bindings).find((b) => b.direction === 'in');
+    expect(trigger).toEqual({ name: expect.any(String), type: 'httpTrigger', direction: 'in', methods: ['POST', 'OPTIONS'], authLevel: 'anonymous', route: 'eventgrid', properties: { supportsDeferredBinding: 'false' } });
     expect(bindings['$return']).toEqual({ name: expect.any(String), type: 'http', direction: 'out' });
   });
 
