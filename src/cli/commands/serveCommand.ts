@@ -22,8 +22,10 @@ export async function serveCommand(
   // Alerts from webhook posts go where replay's go: LEDGER_DATA_DIR/alerts.log, not into the terminal.
   const server = await startLocalApiServer(ledger, { ...options, log: (message) => out.note(message), alertLine: alertLogWriter(ledger.config).write });
   const dashboard = `${server.url}/api/dashboard/`;
-  out.result({ url: server.url, dashboard, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json` }, () =>
-    [`Dashboard: ${dashboard}`, `Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`].join('\n'),
+  const eventgrid = webhook.mode === 'off' ? null : `${server.url}/api/eventgrid`;
+  const webhookLines = eventgrid === null ? [] : [`Event Grid webhook: POST ${eventgrid}?secret=<LEDGER_EVENTGRID_SECRET> (point a tunnel at it)`];
+  out.result({ url: server.url, dashboard, api: `${server.url}/api/`, openapi: `${server.url}/api/openapi.json`, eventgrid }, () =>
+    [`Dashboard: ${dashboard}`, `Serving the ledger's HTTP API at ${server.url}/api/ (Ctrl-C to stop)`, `  ${server.url}/api/openapi.json`, `  ${server.url}/api/stats?group=provider`, ...webhookLines].join('\n'),
   );
   return server;
 }
