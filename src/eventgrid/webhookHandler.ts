@@ -39,8 +39,7 @@ export type WebhookReport = Pick<BatchReport, 'records' | 'applied' | 'duplicate
 export async function answerWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookAnswer> {
   const decision = decideWebhook(request, deps.setting);
   if (decision.kind === 'answer') {
-    if (decision.log?.level === 'info') deps.log.log(decision.log.line);
-    else if (decision.log?.level === 'warn') deps.log.warn(decision.log.line);
+    if (decision.log !== undefined) deps.log.log(decision.log);
     return decision.answer;
   }
   const receivedAt = deps.now().toISOString();

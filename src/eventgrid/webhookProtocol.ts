@@ -29,7 +29,8 @@ export interface WebhookAnswer {
 }
 
 export type WebhookDecision =
-  | { readonly kind: 'answer'; readonly answer: WebhookAnswer; readonly log?: { readonly level: 'info' | 'warn'; readonly line: string } }
+  /** `log`: a line for the invocation's log (the handshakes are worth a trace: who subscribed, and the manual validation URL). */
+  | { readonly kind: 'answer'; readonly answer: WebhookAnswer; readonly log?: string }
   | { readonly kind: 'ingest'; readonly body: Uint8Array; readonly deliveryCount: number | undefined };
 
 /**
@@ -48,7 +49,7 @@ export const VALIDATION_EVENT_TYPE = 'Microsoft.EventGrid.SubscriptionValidation
 const ALLOW = 'POST, OPTIONS';
 
 const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): WebhookAnswer => ({ status, headers, body });
-const answer = (a: WebhookAnswer, log?: { level: 'info' | 'warn'; line: string }): WebhookDecision => ({ kind: 'answer', answer: a, ...(log === undefined ? {} : { log }) });
+const answer = (a: WebhookAnswer, log?: string): WebhookDecision => ({ kind: 'answer', answer: a, ...(log === undefined ? {} : { log }) });
 
 export function decideWebhook(request: WebhookRequest, setting: EventGridWebhookSetting): WebhookDecision {
   const method = request.method.toUpperCase();
@@ -94,10 +95,10 @@ function abuseProtectionHandshake(request: WebhookRequest): WebhookDecision {
   if (origin === null || origin.trim() === '') {
     return answer(json(400, { error: 'OPTIONS is only the CloudEvents abuse-protection handshake: the WebHook-Request-Origin header is missing' }, { allow: ALLOW }));
   }
-  return answer(json(200, { allowedOrigin: origin.trim() }, { 'webhook-allowed-origin': origin.trim(), 'webhook-allowed-rate': '*', allow: ALLOW }), {
-    level: 'info',
-    line: JSON.stringify({ event: 'ledger.eventgrid_handshake', schema: 'cloudEvents', origin: origin.trim() }),
-  });
+  return answer(
+    json(200, { allowedOrigin: origin.trim() }, { 'webhook-allowed-origin': origin.trim(), 'webhook-allowed-rate': '*', allow: ALLOW }),
+    JSON.stringify({ event: 'ledger.eventgrid_handshake', schema: 'cloudEvents', origin: origin.trim() }),
+  );
 }
 
 interface ValidationEvent {
@@ -139,7 +140,7 @@ function validationHandshake(event: ValidationEvent): WebhookDecision {
     topic: typeof event.topic === 'string' ? event.topic : null,
     validationUrl: typeof event.url === 'string' ? event.url : null,
   });
-  return answer(json(200, { validationResponse: event.code }), { level: 'info', line });
+  return answer(json(200, { validationResponse: event.code }), line);
 }
 
 function deliveryCountOf(header: string | null): number | undefined {

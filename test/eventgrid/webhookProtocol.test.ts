@@ -33,7 +33,7 @@ describe('decideWebhook', () => {
     expect(decision).toMatchObject({ kind: 'answer', answer: { status: 200, body: { validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' } } });
     if (decision.kind !== 'answer') return expect.unreachable();
     expect(JSON.stringify(decision.answer.body)).toBe('{"validationResponse":"512d38b6-c7b8-40c8-89fe-f46f9e9622b6"}');
-    expect(JSON.parse(decision.log?.line ?? '{}')).toMatchObject({ event: 'ledger.eventgrid_handshake', validationUrl: expect.stringContaining('/validate?id=512d38b6') });
+    expect(JSON.parse(decision.log ?? '{}')).toMatchObject({ event: 'ledger.eventgrid_handshake', validationUrl: expect.stringContaining('/validate?id=512d38b6') });
   });
 
   it('answers a validation event sent alone (not in an array) and refuses one without a code (400, never retried)', () => {
