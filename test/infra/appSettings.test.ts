@@ -22,9 +22,6 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_ROW_CACHE_ROWS: 'tuning knob (rows remembered per worker to plan commits without reading first)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
   LEDGER_PROVIDER_DOMAINS: 'optional: the built-in mailbox-provider map serves until a deployment adds its own domains',
-  // Until the infra sets them for eventGridDelivery=webhook (issue 12): unset, POST /api/eventgrid answers 503 and nothing else changes.
-  LEDGER_EVENTGRID_AUTH: 'optional: the Event Grid webhook (issue 12); default secret',
-  LEDGER_EVENTGRID_SECRET: 'optional: the Event Grid webhook (issue 12); unset = the webhook answers 503',
 };
 
 /** Settings the Functions platform (or @azure/identity, for AZURE_CLIENT_ID) reads that our schema does not. */
