@@ -67,22 +67,27 @@ const text = (object: Record<string, unknown>, name: string): string | null => {
   return typeof v === 'string' && v.trim() !== '' ? v : null;
 };
 
-/** The validity rules for Event Grid events (documented in samples/README.md). */
+/** "sender/{sender}/message/{messageId}": the message id when data has none. */
+const SUBJECT_MESSAGE = /\/message\/([^/]+)$/i;
+
+/** The validity rules for Event Grid events (documented in samples/README.md), in the order they are checked. */
 export function judgeEventGridEvent(value: unknown): Verdict {
   if (!isPlainObject(value)) return { kind: 'bad', reason: 'not_an_object' };
   const type = text(value, 'eventType') ?? text(value, 'type');
   if (type === null) return { kind: 'bad', reason: 'missing_category' };
   if (type !== DELIVERY && type !== ENGAGEMENT) return { kind: 'foreign', category: type };
+  if (text(value, 'id') === null) return { kind: 'bad', reason: 'missing_event_id' };
+  const envelopeTime = field(value, 'eventTime') ?? field(value, 'time');
+  if (envelopeTime !== undefined && envelopeTime !== null && envelopeTime !== '' && eventTime(envelopeTime) === null) return { kind: 'bad', reason: 'invalid_time' };
   const data = field(value, 'data');
-  if (!isPlainObject(data)) return { kind: 'bad', reason: 'properties_not_object' };
-  const own = type === DELIVERY ? ['deliveryAttemptTimestamp', 'ReceivedTimestamp'] : ['userActionTimestamp'];
-  const time = [...own.map((n) => field(data, n)), field(value, 'eventTime'), field(value, 'time')].map(eventTime).find((t) => t !== null) ?? null;
-  if (time === null) return { kind: 'bad', reason: 'invalid_time' };
-  const messageId = text(data, 'messageId');
-  if (messageId === null) return { kind: 'bad', reason: 'missing_correlation_id' };
+  if (!isPlainObject(data)) return { kind: 'bad', reason: 'data_not_object' };
   if (text(data, 'recipient') === null) return { kind: 'bad', reason: 'missing_recipient' };
   if (type === DELIVERY && text(data, 'status') === null) return { kind: 'bad', reason: 'missing_delivery_status' };
   if (type === ENGAGEMENT && text(data, 'engagementType') === null) return { kind: 'bad', reason: 'missing_engagement_type' };
+  const messageId = text(data, 'messageId') ?? SUBJECT_MESSAGE.exec(text(value, 'subject') ?? '')?.[1] ?? null;
+  if (messageId === null) return { kind: 'bad', reason: 'missing_correlation_id' };
+  const time = eventTime(field(data, type === DELIVERY ? 'deliveryAttemptTimestamp' : 'userActionTimestamp')) ?? eventTime(envelopeTime);
+  if (time === null) return { kind: 'bad', reason: 'invalid_time' };
   return { kind: 'valid', category: type, correlationId: messageId.trim(), time, properties: data };
 }
 

@@ -195,7 +195,7 @@ export function generateEventGrid(gen: Generator): EventGridStream {
   assert(isPlainObject(donor.value) && isPlainObject(donor.value['data']), 'no donor event');
   const withoutMessageId: JsonObject = { ...donor.value['data'] };
   delete withoutMessageId['messageId'];
-  deliveries.push({ kind: 'bad', value: { ...donor.value, id: rng.guid(), data: withoutMessageId }, arrival: donor.arrival + 1, badReason: 'delivery report without data.messageId', badIssueCode: 'missing_correlation_id' });
+  deliveries.push({ kind: 'bad', value: { ...donor.value, id: rng.guid(), subject: '', data: withoutMessageId }, arrival: donor.arrival + 1, badReason: 'delivery report without data.messageId, and an empty subject (nowhere to take the message id from)', badIssueCode: 'missing_correlation_id' });
   const truncated = JSON.stringify(at(engagement, 30).value).slice(0, 180);
   engagement.push({ kind: 'bad', rawLine: truncated, arrival: at(engagement, 30).arrival + 1, badReason: 'truncated CloudEvent line (cut off mid-way)', badIssueCode: 'invalid_json' });
 

@@ -212,10 +212,11 @@ boolean or "true"/"false" in any case → bad; an engagement record without \`Re
 Key names are matched case-insensitively (PascalCase records are valid). Everything else is valid.
 
 Event Grid events (\`countEventGrid.ts\`): not parseable or not an object → bad; no \`eventType\` (Event Grid schema) or
-\`type\` (CloudEvents) → bad; another type than the two email reports → foreign; \`data\` not an object → bad; no
-usable time (the data timestamp in any spelling, else \`eventTime\` / \`time\`) → bad; no \`data.messageId\` → bad
-(\`missing_correlation_id\`: it is the logs' correlationId); no \`data.recipient\`, a delivery report without \`status\`
-or an engagement report without \`engagementType\` → bad. Two distinct events never share an \`id\`.
+\`type\` (CloudEvents) → bad; another type than the two email reports → foreign; no \`id\`, or an \`eventTime\` / \`time\`
+that is not a time → bad; \`data\` not an object → bad; no \`data.recipient\`, a delivery report without \`status\` or an
+engagement report without \`engagementType\` → bad; no message id in \`data.messageId\` nor at the end of \`subject\`
+(\`sender/…/message/{id}\`) → bad (\`missing_correlation_id\`: it is the logs' correlationId); no usable time (the data
+timestamp in any spelling, else \`eventTime\` / \`time\`) → bad. Two distinct events never share an \`id\`.
 
 ## Bad records (dead letters)
 
