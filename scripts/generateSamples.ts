@@ -21,6 +21,7 @@ import { at, assert } from './samples/json.js';
 import { layOut, render } from './samples/layout.js';
 import { generateBad } from './samples/badRecords.js';
 import { generateDuplicates } from './samples/duplicates.js';
+import { generateEventGrid, renderEventGrid } from './samples/eventGrid.js';
 import { generateForeign } from './samples/foreign.js';
 import { generateMessages } from './samples/messages.js';
 import { Generator } from './samples/model.js';
@@ -46,7 +47,9 @@ export function generateSamples(dir: string = SAMPLES_DIR): Expected {
   generateBad(gen);
   generateDuplicates(gen);
   const layout = layOut(gen);
-  const files = render(layout);
+  // Event Grid last, from its own PRNG: the log files stay what they were before it was added.
+  const eventGrid = generateEventGrid(gen);
+  const files = [...render(layout), ...renderEventGrid(eventGrid)];
 
   // Remove what an earlier run wrote (only our own files), then write.
   for (const f of generatedFiles(dir)) rmSync(join(dir, f));
@@ -57,7 +60,7 @@ export function generateSamples(dir: string = SAMPLES_DIR): Expected {
 
   // Count from disk, and check against what the generator meant.
   const report = countSamples(dir);
-  const placed = [...layout.archive, ...layout.batches.flat(), ...layout.events.flatMap((e) => e.items)];
+  const placed = [...layout.archive, ...layout.batches.flat(), ...layout.events.flatMap((e) => e.items), ...eventGrid.deliveries, ...eventGrid.engagement];
   const intended = { valid: 0, duplicate: 0, foreign: 0, bad: 0 };
   for (const item of placed) intended[item.kind]++;
   const c = report.counts;
@@ -66,7 +69,8 @@ export function generateSamples(dir: string = SAMPLES_DIR): Expected {
   assert(intended.duplicate === c.duplicateRecords, `meant ${intended.duplicate} duplicates, read ${c.duplicateRecords}`);
   assert(intended.foreign === c.foreignRecords, `meant ${intended.foreign} foreign, read ${c.foreignRecords}`);
   assert(intended.bad === c.badRecords, `meant ${intended.bad} bad, read ${c.badRecords}`);
-  assert(c.messages === MESSAGE_COUNT, `messages ${c.messages}`);
+  assert(c.messages - report.eventGrid.messagesOnlyInEventGrid === MESSAGE_COUNT, `messages ${c.messages}`);
+  assert(report.eventGrid.messagesOnlyInEventGrid === eventGrid.notes.eventGridOnlyMessages.length, `Event Grid-only messages ${report.eventGrid.messagesOnlyInEventGrid}`);
   assert(report.tiePairs.length === 1, `expected exactly one tie pair, found ${report.tiePairs.length}`);
   for (const label of ['supersede-in-order', 'supersede-reversed', 'tie', 'status-before-sendmail', 'engagement-before-status', 'redelivered-event']) {
     assert(gen.specialCases.some((s) => s.label === label), `special case ${label} was not generated`);
@@ -81,6 +85,8 @@ export function generateSamples(dir: string = SAMPLES_DIR): Expected {
     ...layout.archive.filter((i) => i.kind === 'bad'),
     ...layout.batches.flat().filter((i) => i.kind === 'bad'),
     ...layout.events.flatMap((e) => e.items).filter((i) => i.kind === 'bad'),
+    ...eventGrid.deliveries.filter((i) => i.kind === 'bad'),
+    ...eventGrid.engagement.filter((i) => i.kind === 'bad'),
   ];
   assert(badInFileOrder.length === badItems.length && badInFileOrder.length === report.badRecords.length, 'bad record bookkeeping');
   const badRecordReasons = report.badRecords.map((loc, k) => {
@@ -96,7 +102,7 @@ export function generateSamples(dir: string = SAMPLES_DIR): Expected {
     seed: SEED,
     files: files.map((f) => f.path),
     ...counts,
-    details: { ...details, badRecords: report.badRecords, specialCases: gen.specialCases, badRecordReasons },
+    details: { ...details, badRecords: report.badRecords, specialCases: gen.specialCases, badRecordReasons, eventGridNotes: eventGrid.notes },
   };
   writeFileSync(expectedPathFor(dir), JSON.stringify(expected, null, 2) + '\n');
   writeFileSync(join(dir, 'README.md'), readme(expected));

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPlainObject, assert, increment, sortedCounts } from './json.js';
-import { SAMPLES_DIR, EVENTS_DIR, ARCHIVE_FILE, BATCHES_FILE, EVENT_FILE_PATTERN } from './settings.js';
+import { SAMPLES_DIR, EVENTS_DIR, ARCHIVE_FILE, BATCHES_FILE, EVENT_FILE_PATTERN, EVENTGRID_DIR, EVENTGRID_DELIVERIES, EVENTGRID_ENGAGEMENT } from './settings.js';
+import { egRecord, judgeEventGridEvent, mergeEventGrid, ndjsonUnits, readEventGridUnits, type EgRecord, type EventGridDetails } from './countEventGrid.js';
 import { canonicalTime } from './time.js';
 import { CAT_SEND, CAT_STATUS, CAT_ENGAGEMENT, CAT_USAGE, OUR_CATEGORIES } from './vocabulary.js';
 
@@ -30,13 +31,13 @@ export interface SampleCounts {
   readonly foreignRecords: number;
   /** Unusable records and lines: dead letters. */
   readonly badRecords: number;
-  /** Distinct correlationIds (message ids) among valid email records. Every one has a SendMail record. */
+  /** Distinct message ids among valid email records and Event Grid reports. Every one in the logs has a SendMail record. */
   readonly messages: number;
-  /** Distinct (message, RecipientId) pairs among valid recipient-level status and engagement records. */
+  /** Distinct (message, recipient) pairs among valid recipient-level status and engagement records and Event Grid reports. */
   readonly recipients: number;
   /** Distinct recipient addresses over all messages. */
   readonly distinctRecipientAddresses: number;
-  /** Distinct (message, recipient) pairs with at least one valid status record with IsHardBounce true. */
+  /** Distinct (message, recipient) pairs with a valid status record with IsHardBounce true, or an Event Grid Bounced / Suppressed report. */
   readonly hardBounces: number;
 }
 
@@ -132,12 +133,13 @@ export interface CountReport {
   readonly formats: Record<string, number>;
   readonly eventFiles: { count: number; minRecords: number; maxRecords: number; pretty: string[] };
   readonly totalBytes: number;
+  readonly eventGrid: EventGridDetails;
 }
 
 /** Lists the files this script writes (and, before writing, removes). */
 export function generatedFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const f of [ARCHIVE_FILE, BATCHES_FILE, 'README.md']) if (existsSync(join(dir, f))) out.push(f);
+  for (const f of [ARCHIVE_FILE, BATCHES_FILE, EVENTGRID_DELIVERIES, EVENTGRID_ENGAGEMENT, 'README.md']) if (existsSync(join(dir, f))) out.push(f);
   if (existsSync(join(dir, EVENTS_DIR))) {
     for (const f of readdirSync(join(dir, EVENTS_DIR)).sort()) if (EVENT_FILE_PATTERN.test(f)) out.push(`${EVENTS_DIR}/${f}`);
   }
@@ -150,14 +152,7 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
   let totalBytes = 0;
   const archiveText = readFileSync(join(dir, ARCHIVE_FILE), 'utf8');
   totalBytes += Buffer.byteLength(archiveText);
-  archiveText.split('\n').forEach((line, k) => {
-    if (line.trim() === '') return;
-    try {
-      units.push({ file: ARCHIVE_FILE, line: k + 1, parsed: true, value: JSON.parse(line), text: line });
-    } catch {
-      units.push({ file: ARCHIVE_FILE, line: k + 1, parsed: false, value: undefined, text: line });
-    }
-  });
+  units.push(...ndjsonUnits(ARCHIVE_FILE, archiveText));
   const batchesText = readFileSync(join(dir, BATCHES_FILE), 'utf8');
   totalBytes += Buffer.byteLength(batchesText);
   const batches: unknown = JSON.parse(batchesText);
@@ -180,6 +175,9 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
     eventSizes.push(records.length);
     records.forEach((value, r) => units.push({ file: path, recordIndex: r, parsed: true, value, text: JSON.stringify(value) }));
   }
+  const eventGridUnits = readEventGridUnits(dir);
+  units.push(...eventGridUnits.units);
+  totalBytes += eventGridUnits.bytes;
 
   const perFile: CountReport['perFile'] = {};
   const fileStats = (f: string): CountReport['perFile'][string] => (perFile[f] ??= { records: 0, valid: 0, duplicates: 0, foreign: 0, bad: 0 });
@@ -196,11 +194,13 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
   let dupSameFile = 0;
   let dupOtherFile = 0;
   const semanticKeys = new Set<string>();
+  const eventGridRecords: EgRecord[] = [];
 
   units.forEach((u, position) => {
     const stats = fileStats(u.file);
     stats.records++;
-    const verdict: Verdict = u.parsed ? judgeRecord(u.value) : { kind: 'bad', reason: 'invalid_json' };
+    const fromEventGrid = u.file.startsWith(`${EVENTGRID_DIR}/`);
+    const verdict: Verdict = !u.parsed ? { kind: 'bad', reason: 'invalid_json' } : fromEventGrid ? judgeEventGridEvent(u.value) : judgeRecord(u.value);
     if (verdict.kind === 'bad') {
       stats.bad++;
       increment(badByReason, verdict.reason);
@@ -232,6 +232,10 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
     seen.set(canonical, u.file);
     stats.valid++;
     increment(validByCategory, verdict.category);
+    if (fromEventGrid) {
+      eventGridRecords.push(egRecord(u.value as Record<string, unknown>, verdict));
+      return;
+    }
     const p = verdict.properties;
     const rawTime = field(u.value as Record<string, unknown>, 'time') as string;
     const shape = `${/\.\d{7}/.test(rawTime) ? '7 digits' : '3 digits'}${rawTime.endsWith('Z') ? ' + Z' : ', no zone'}`;
@@ -297,19 +301,28 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
     statusByPair.set(pairKey(r), list);
   }
   assert(statusByPair.size === pairs.size, 'every recipient pair must have a status record');
-  const finalRecipientStatus: Record<string, number> = {};
   const tiePairs: CountReport['tiePairs'] = [];
+  const logDeliveries = new Map<string, Map<string, string>>();
   for (const [key, list] of statusByPair) {
     const latest = list.reduce((a, b) => (b.time > a.time ? b : a));
     const tied = list.filter((r) => r.time === latest.time);
     if (tied.length > 1) {
       const [messageId = '', recipient = ''] = key.split(' ');
       tiePairs.push({ messageId, recipient, time: latest.time, statuses: tied.map((r) => String(field(r.properties, 'DeliveryStatus'))).sort() });
-      increment(finalRecipientStatus, 'tie (see specialCases)');
-    } else {
-      increment(finalRecipientStatus, String(field(latest.properties, 'DeliveryStatus')));
     }
+    const statuses = new Map<string, string>();
+    for (const r of list) {
+      const status = String(field(r.properties, 'DeliveryStatus'));
+      if ((statuses.get(status) ?? '') < r.time) statuses.set(status, r.time);
+    }
+    logDeliveries.set(key, statuses);
   }
+  const logEngagement = new Map<string, number>();
+  for (const r of emailRecords.filter((x) => x.category === CAT_ENGAGEMENT)) {
+    const key = `${pairKey(r)}|${String(field(r.properties, 'EngagementType'))}`;
+    logEngagement.set(key, (logEngagement.get(key) ?? 0) + 1);
+  }
+  const merged = mergeEventGrid({ messages, pairs, addresses, hardPairs: new Set(hardPairs.keys()), deliveries: logDeliveries, engagement: logEngagement }, eventGridRecords);
 
   // Out-of-order arrival inside one file (across files no order is implied).
   let statusBeforeSend = 0;
@@ -333,14 +346,14 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
 
   const counts: SampleCounts = {
     totalRecords: units.length,
-    distinctValidRecords: valid.length,
+    distinctValidRecords: valid.length + eventGridRecords.length,
     duplicateRecords: duplicates,
     foreignRecords: foreign,
     badRecords: badRecords.length,
-    messages: messages.size,
-    recipients: pairs.size,
-    distinctRecipientAddresses: addresses.size,
-    hardBounces: hardPairs.size,
+    messages: merged.messages,
+    recipients: merged.recipients,
+    distinctRecipientAddresses: merged.distinctRecipientAddresses,
+    hardBounces: merged.hardBounces,
   };
   assert(counts.totalRecords === counts.distinctValidRecords + counts.duplicateRecords + counts.foreignRecords + counts.badRecords, 'counts do not add up');
   return {
@@ -353,7 +366,7 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
     engagementRecordsByType: sortedCounts(engagementByType),
     hardBouncesByStatus: sortedCounts(hardBouncesByStatus),
     suppressedNotHardBounce: statusRecords.filter((r) => field(r.properties, 'DeliveryStatus') === 'Suppressed' && looseBool(field(r.properties, 'IsHardBounce')) === false).length,
-    finalRecipientStatus: sortedCounts(finalRecipientStatus),
+    finalRecipientStatus: merged.finalRecipientStatus,
     tiePairs,
     badRecords,
     badByReason: sortedCounts(badByReason),
@@ -366,5 +379,6 @@ export function countSamples(dir: string = SAMPLES_DIR): CountReport {
     formats: sortedCounts(formats),
     eventFiles: { count: eventNames.length, minRecords: Math.min(...eventSizes), maxRecords: Math.max(...eventSizes), pretty },
     totalBytes,
+    eventGrid: merged.eventGrid,
   };
 }

@@ -11,3 +11,6 @@ export const ARCHIVE_FILE = 'archive/PT1H.json';
 export const BATCHES_FILE = 'batches.json';
 export const EVENT_FILE_PATTERN = /^event-\d{3}\.json$/;
 export const MAX_TOTAL_BYTES = 3 * 1024 * 1024;
+export const EVENTGRID_DIR = 'eventgrid';
+export const EVENTGRID_DELIVERIES = 'eventgrid/deliveries.json';
+export const EVENTGRID_ENGAGEMENT = 'eventgrid/engagement.ndjson';

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { samplesExpected } from '../helpers/samplesExpected.js';
 import { callRoute, useReplayedSamples } from './apiFixture.js';
 
 /**
@@ -66,7 +67,7 @@ describe('every route answers what its CLI command prints with --json', () => {
     // One page each holds the whole list (the default limit is 100).
     expect([allPage.continuation, onePage.continuation]).toEqual([null, null]);
     const [all, one] = [allPage.deadLetters, onePage.deadLetters];
-    expect(all.length).toBe(14);
+    expect(all.length).toBe(samplesExpected.badRecords);
     expect(one.length).toBeGreaterThan(0);
     expect(one.length).toBeLessThan(all.length);
     expect(one.every((l) => l.reasonCode === 'invalid_json')).toBe(true);

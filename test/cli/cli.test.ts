@@ -47,7 +47,7 @@ describe('acs-email-ledger CLI on the embedded Azurite', () => {
   }, 120_000);
 
   it('a second replay, in another process, finds every record already applied', () => {
-    const run = cli('replay', '--json', '--no-progress', 'samples/archive', 'samples/batches.json', 'samples/events');
+    const run = cli('replay', '--json', '--no-progress', 'samples/archive', 'samples/batches.json', 'samples/events', 'samples/eventgrid');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Record<string, number>;
     expect(report['applied']).toBe(0);
