@@ -56,6 +56,15 @@ export function decideWebhook(request: WebhookRequest, setting: EventGridWebhook
   if (method !== 'POST' && method !== 'OPTIONS') return answer(json(405, { error: 'only POST (events) and OPTIONS (the CloudEvents handshake) are accepted' }, { allow: ALLOW }));
   // Event Grid retries a 503 for up to its event time-to-live (24 h by default): fixing the setting within it loses nothing.
   if (setting.mode === 'off') return answer(json(503, { error: setting.reason, setting: setting.setting, retryable: true }));
+  // The handshakes come before the secret: no source says Event Grid sends a subscription's static
+  // delivery headers with them, and answering one grants nothing (it only consents to receive events,
+  // every one of which must then carry the secret). Nothing is ingested from a handshake.
+  if (method === 'OPTIONS') return abuseProtectionHandshake(request);
+  if (request.body === null || request.bodyBytes > MAX_WEBHOOK_BODY_BYTES) {
+    return answer(json(413, { error: `the body is over ${MAX_WEBHOOK_BODY_BYTES} bytes`, limit: MAX_WEBHOOK_BODY_BYTES }));
+  }
+  const validation = validationEvent(request.body);
+  if (validation !== null) return validationHandshake(validation);
   if (!authenticated(request, setting)) {
     const expected =
       setting.mode === 'secret'
@@ -63,12 +72,6 @@ export function decideWebhook(request: WebhookRequest, setting: EventGridWebhook
         : `App Service authentication (Entra ID) in front of this app (${EVENTGRID_AUTH_SETTING}=entra)`;
     return answer(json(401, { error: `not authenticated: expected ${expected}`, retryable: false }));
   }
-  if (method === 'OPTIONS') return abuseProtectionHandshake(request);
-  if (request.body === null || request.bodyBytes > MAX_WEBHOOK_BODY_BYTES) {
-    return answer(json(413, { error: `the body is over ${MAX_WEBHOOK_BODY_BYTES} bytes`, limit: MAX_WEBHOOK_BODY_BYTES }));
-  }
-  const validation = validationEvent(request.body);
-  if (validation !== null) return validationHandshake(validation);
   return { kind: 'ingest', body: request.body, deliveryCount: deliveryCountOf(request.header('aeg-delivery-count')) };
 }
 

@@ -49,7 +49,7 @@ describe('decideWebhook', () => {
     expect(decideWebhook(request({ method: 'OPTIONS', body: null, bodyBytes: 0 }), secretMode)).toMatchObject({ answer: { status: 400 } });
   });
 
-  it('takes the secret from the query or the header; refuses a wrong, missing or near-miss secret with 401, handshakes included', () => {
+  it('takes the secret from the query or the header; refuses a wrong, missing or near-miss secret with 401; answers the handshakes without it', () => {
     const body = '{"records":[]}';
     expect(decideWebhook(request({ body }), secretMode)).toMatchObject({ kind: 'ingest' });
     expect(decideWebhook(request({ body, query: [], headers: { 'x-ledger-eventgrid-secret': SECRET } }), secretMode)).toMatchObject({ kind: 'ingest' });
@@ -57,8 +57,9 @@ describe('decideWebhook', () => {
     for (const query of [[], [['secret', SECRET.slice(0, -1)]], [['secret', `${SECRET}x`]], [['Secret', SECRET]], [['code', SECRET]]] as [string, string][][]) {
       expect(decideWebhook(request({ body, query }), secretMode), JSON.stringify(query)).toMatchObject({ kind: 'answer', answer: { status: 401 } });
     }
-    expect(decideWebhook(request({ body: validation, query: [] }), secretMode)).toMatchObject({ answer: { status: 401 } });
-    expect(decideWebhook(request({ method: 'OPTIONS', query: [], headers: { 'webhook-request-origin': 'eventgrid.azure.net' } }), secretMode)).toMatchObject({ answer: { status: 401 } });
+    // Handshakes need no secret (no source says Event Grid sends the static delivery headers with them); they ingest nothing.
+    expect(decideWebhook(request({ body: validation, query: [] }), secretMode)).toMatchObject({ kind: 'answer', answer: { status: 200, body: { validationResponse: expect.any(String) } } });
+    expect(decideWebhook(request({ method: 'OPTIONS', query: [], headers: { 'webhook-request-origin': 'eventgrid.azure.net' } }), secretMode)).toMatchObject({ answer: { status: 200 } });
   });
 
   it('with entra, needs the App Service principal (a secret does not stand in for it)', () => {
@@ -74,8 +75,8 @@ describe('decideWebhook', () => {
     expect(decideWebhook(request(), off)).toMatchObject({ answer: { status: 503, body: { setting: 'LEDGER_EVENTGRID_SECRET', error: expect.stringContaining('LEDGER_EVENTGRID_SECRET is not set') } } });
     expect(decideWebhook(request({ body: null, bodyBytes: MAX_WEBHOOK_BODY_BYTES + 1 }), secretMode)).toMatchObject({ answer: { status: 413 } });
     expect(decideWebhook(request({ body: Buffer.alloc(MAX_WEBHOOK_BODY_BYTES, 0x20) }), secretMode)).toMatchObject({ kind: 'ingest' });
-    // Authentication comes first: an oversized body without the secret learns nothing but 401.
-    expect(decideWebhook(request({ body: null, bodyBytes: MAX_WEBHOOK_BODY_BYTES + 1, query: [] }), secretMode)).toMatchObject({ answer: { status: 401 } });
+    // The size comes before the secret (a handshake is read before it): an oversized body is refused unread either way.
+    expect(decideWebhook(request({ body: null, bodyBytes: MAX_WEBHOOK_BODY_BYTES + 1, query: [] }), secretMode)).toMatchObject({ answer: { status: 413 } });
   });
 
   it('ingests anything else as it came, bytes untouched, with the delivery count when Event Grid sends one', () => {
