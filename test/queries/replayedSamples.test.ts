@@ -69,7 +69,7 @@ describe('queries over replayed samples', () => {
       expect(verify.differences).toEqual([]);
       expect(verify.messagesChecked).toBeGreaterThan(0);
     }
-  });
+  }, 120_000);
 
   it('moves a recipient from Delivered to Bounced when a late bounce replaces the delivery', async () => {
     const { tables, run } = await ledger();
