@@ -23,7 +23,7 @@ export const MIN_EVENTGRID_SECRET_LENGTH = 32;
 export type EventGridWebhookSetting =
   | { readonly mode: 'secret'; readonly secret: string }
   | { readonly mode: 'entra' }
-  /** Off: which setting to fix and why (never the secret's value); `unset` when no LEDGER_EVENTGRID_* setting is set at all. */
+  /** Off: which setting to fix and why (never the secret's value); `unset` when the secret is simply not set (the webhook is not wanted). */
   | { readonly mode: 'off'; readonly setting: string; readonly reason: string; readonly unset: boolean };
 
 export const eventGridSchema = z.object({
@@ -49,10 +49,8 @@ export function eventGridWebhookSetting(env: Readonly<Record<string, string | un
   const mode = parsed.data[EVENTGRID_AUTH_SETTING];
   const secret = parsed.data[EVENTGRID_SECRET_SETTING];
   if (mode === 'entra') return Object.freeze({ mode });
-  if (secret === undefined) {
-    const unset = (env[EVENTGRID_AUTH_SETTING] ?? '').trim() === '';
-    return off(EVENTGRID_SECRET_SETTING, `${EVENTGRID_SECRET_SETTING} is not set (${EVENTGRID_AUTH_SETTING}=secret needs it)`, unset);
-  }
+  // `unset` (a quiet note, not an error) also with an explicit secret mode: the infra sets LEDGER_EVENTGRID_AUTH=secret even without webhook delivery.
+  if (secret === undefined) return off(EVENTGRID_SECRET_SETTING, `${EVENTGRID_SECRET_SETTING} is not set (${EVENTGRID_AUTH_SETTING}=secret needs it)`, true);
   return Object.freeze({ mode, secret });
 }
 

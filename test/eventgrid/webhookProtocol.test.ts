@@ -108,7 +108,8 @@ describe('LEDGER_EVENTGRID_AUTH and LEDGER_EVENTGRID_SECRET', () => {
     expect(JSON.stringify(short)).not.toContain('too-short-secret');
     expect(eventGridWebhookSetting({ LEDGER_EVENTGRID_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/eg)' })).toMatchObject({ mode: 'off', reason: expect.stringContaining('Key Vault') });
     expect(eventGridWebhookSetting({ LEDGER_EVENTGRID_AUTH: 'none', LEDGER_EVENTGRID_SECRET: SECRET })).toMatchObject({ mode: 'off', unset: false, setting: 'LEDGER_EVENTGRID_AUTH', reason: expect.stringContaining('secret or entra') });
-    expect(eventGridWebhookSetting({ LEDGER_EVENTGRID_AUTH: 'secret' })).toMatchObject({ mode: 'off', unset: false });
+    // What the infra sets without webhook delivery: off, but as "not wanted", not as an error.
+    expect(eventGridWebhookSetting({ LEDGER_EVENTGRID_AUTH: 'secret', LEDGER_EVENTGRID_SECRET: '' })).toMatchObject({ mode: 'off', unset: true });
     // The rest of the configuration loads as before.
     const config = loadConfig({ LEDGER_EVENTGRID_AUTH: 'none' });
     expect(config.eventGrid).toMatchObject({ mode: 'off', setting: 'LEDGER_EVENTGRID_AUTH' });

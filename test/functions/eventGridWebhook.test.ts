@@ -66,6 +66,25 @@ describe('eventGridWebhook handler (host faked)', () => {
     expect(again.jsonBody).toMatchObject({ records: 8, applied: 0, duplicates: 8 });
   });
 
+  it('applies an Event Grid delivery report (Event Grid schema) as the Event Hub path would', async () => {
+    const handler = handlerFor({ mode: 'secret', secret: SECRET });
+    const messageId = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
+    const report = JSON.stringify([
+      {
+        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+        topic: '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs',
+        subject: `sender/DoNotReply@example.com/message/${messageId}`,
+        eventType: 'Microsoft.Communication.EmailDeliveryReportReceived',
+        eventTime: '2025-03-14T10:00:05Z',
+        dataVersion: '1.0',
+        metadataVersion: '1',
+        data: { sender: 'DoNotReply@example.com', recipient: 'a@example.org', messageId, status: 'Delivered', deliveryStatusDetails: { statusMessage: 'No error.', recipientMailServerHostName: 'mx.example.org' }, deliveryAttemptTimestamp: '2025-03-14T10:00:04Z' },
+      },
+    ]);
+    const answer = await handler(request({ headers: { 'x-ledger-eventgrid-secret': SECRET, 'aeg-delivery-count': '0' }, body: report }), ctx());
+    expect([answer.status, answer.jsonBody]).toEqual([200, expect.objectContaining({ records: 1, applied: 1, duplicates: 0, ignored: 0, deadLettered: 0 })]);
+  });
+
   it('with entra, takes a request with the App Service principal and refuses one without (401)', async () => {
     const handler = handlerFor({ mode: 'entra' });
     expect((await handler(request({ body: '{"records":[]}', headers: { 'x-ms-client-principal': principal } }), ctx())).status).toBe(200);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -249,13 +249,8 @@ describe('POST /api/eventgrid when storage fails', () => {
   }, 60_000);
 });
 
-/**
- * NEEDS THE LEAD'S CLASSIFIER (src/eventgrid/classifyEventGridEvent.ts). Until it is on main an Event
- * Grid event is not recognised by the pipeline, so this test is skipped; it runs by itself once the
- * file exists (git rebase main).
- */
-const classifierLanded = existsSync(path.join(root, 'src/eventgrid/classifyEventGridEvent.ts'));
-describe.skipIf(!classifierLanded)('POST /api/eventgrid with Event Grid delivery reports (needs the classifier)', () => {
+/** Event Grid's own reports through the webhook, recognised by src/eventgrid/classifyEventGridEvent.ts. */
+describe('POST /api/eventgrid with Event Grid delivery and engagement reports', () => {
   it('applies a delivery report as a recipient status, then counts its redelivery as a duplicate', async () => {
     const served = await serve();
     const messageId = '7c5d4e1a-9b2f-4c3d-8e6f-0a1b2c3d4e5f';
@@ -276,6 +271,32 @@ describe.skipIf(!classifierLanded)('POST /api/eventgrid with Event Grid delivery
     const message = (await (await fetch(`${served.server.url}/api/messages/${messageId}`)).json()) as { recipients: { address: string; status: string | null }[] };
     expect(message.recipients).toEqual([expect.objectContaining({ address: 'a@example.org', status: 'Delivered' })]);
     expect((await post(served, report, { headers: { 'aeg-delivery-count': '1' } })).body).toMatchObject({ records: 1, applied: 0, duplicates: 1 });
+  });
+
+  it('applies a CloudEvents engagement report, and dead-letters a malformed report with the webhook as its location (200)', async () => {
+    const served = await serve();
+    const messageId = '8d6e5f2b-0c3a-4d4e-9f70-1b2c3d4e5f60';
+    const engagement = JSON.stringify([
+      {
+        specversion: '1.0',
+        type: 'Microsoft.Communication.EmailEngagementTrackingReportReceived',
+        source: '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs',
+        id: '1a2b3c4d-5e6f-4a0b-8c1d-2e3f4a5b6c7d',
+        time: '2025-03-14T10:05:00Z',
+        subject: `sender/DoNotReply@example.com/message/${messageId}`,
+        data: { sender: 'DoNotReply@example.com', recipient: 'b@example.org', messageId, userActionTimestamp: '2025-03-14T10:04:59Z', engagementContext: '', userAgent: 'Mozilla/5.0', engagementType: 'view' },
+      },
+    ]);
+    expect((await post(served, engagement, { headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' } })).body).toMatchObject({ records: 1, applied: 1, deadLettered: 0 });
+    const message = (await (await fetch(`${served.server.url}/api/messages/${messageId}`)).json()) as { recipients: { address: string; views: number }[] };
+    expect(message.recipients).toEqual([expect.objectContaining({ address: 'b@example.org', views: 1 })]);
+
+    const malformed = JSON.stringify([{ id: 'x', eventType: 'Microsoft.Communication.EmailDeliveryReportReceived', eventTime: '2025-03-14T10:00:05Z', data: { status: 'Delivered' } }]);
+    const answer = await post(served, malformed);
+    expect([answer.status, answer.body['deadLettered']]).toEqual([200, 1]);
+    const letters = [];
+    for await (const letter of listDeadLetters(served.ledger.tables.deadLetters)) letters.push(letter);
+    expect(letters).toEqual([expect.objectContaining({ location: expect.stringMatching(/^webhook POST \/api\/eventgrid at \S+, record 0$/) })]);
   });
 });
 
