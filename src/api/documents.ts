@@ -191,6 +191,21 @@ const BounceRateAlertSchema = z.strictObject({
   detectedAt: time,
 });
 
+const SoftBounceEscalationAlertSchema = z.strictObject({
+  schema: z.literal('acs-email-ledger.alert/v1'),
+  type: z.literal('soft_bounce_escalation'),
+  id: text,
+  recipient: text,
+  since: time.nullable().describe("the Delivered time that opened the run that crossed; null for the address's first run"),
+  threshold: count,
+  windowDays: z.number().positive(),
+  messageIds: z.array(text).describe('the messages that made the crossing, oldest first'),
+  firstFailureAt: time,
+  crossedAt: time,
+  smtpStatusCode: maybeText,
+  detectedAt: time,
+});
+
 const SinkStateSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('delivered'), at: time }),
   z.strictObject({ state: z.literal('pending'), lastError: text.optional() }),
@@ -211,7 +226,7 @@ const AlertListItemSchema = z.strictObject({
   createdAt: time,
   deliveredAt: text.describe('ISO 8601 time, or "" while not delivered'),
   sinks: z.record(z.string(), SinkStateSchema).describe('delivery state per sink name'),
-  alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema]),
+  alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema, SoftBounceEscalationAlertSchema]),
 });
 
 export const AlertListSchema = z
