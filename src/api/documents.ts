@@ -141,6 +141,17 @@ export const BounceRecordSchema = z.strictObject({
   lease: LeaseSchema.nullable().describe("the forecast ACS suppression lease"),
 });
 
+const SoftBounceRecordSchema = z.strictObject({
+  address: text.describe('lower-cased'),
+  escalated: z.literal('soft_bounce').nullable().describe('set while the run since the latest delivery has crossed'),
+  escalations: count.describe('crossings alerted (newest 64 kept)'),
+  lastEscalatedAt: maybeTime,
+  lastAlertId: maybeText,
+  softFailures: count.describe('messages that soft-failed since the latest delivery'),
+  lastSoftFailureAt: maybeTime,
+  lastDeliveredAt: maybeTime,
+});
+
 export const SuppressionDocumentSchema = z
   .strictObject({
     address: text.describe('lower-cased'),
@@ -148,6 +159,7 @@ export const SuppressionDocumentSchema = z
     likelySuppressedNow: z.boolean(),
     suppressedUntil: maybeTime,
     record: BounceRecordSchema.nullable(),
+    softBounce: SoftBounceRecordSchema.nullable().describe('soft-bounce escalation (docs/soft-bounces.md); null when the address never soft-failed or delivered since the feature is on'),
   })
   .describe('the same document as `check --json`');
 

@@ -12,6 +12,9 @@ import { StorageMeter } from '../../src/store/storageRetry.js';
 import { toBodies } from '../helpers/eventHubBodies.js';
 import { dumpLedger, openTestTables, testConfig } from '../helpers/ledgerFixture.js';
 import { startWebhookReceiver } from '../helpers/webhookReceiver.js';
+import { readSuppression } from '../../src/api/ledgerReads.js';
+import { SuppressionDocumentSchema } from '../../src/api/documents.js';
+import { renderCheck } from '../../src/cli/commands/bouncesCommand.js';
 
 /**
  * Soft-bounce escalation on real Azurite: the history rows and the alerts are a function of the records,
@@ -100,6 +103,9 @@ describe('soft-bounce escalation on Azurite', () => {
     expect(ann).toMatchObject({ escalated: null, escalations: 1, softFailures: 1, lastDeliveredAt: '2025-03-04T10:00:00.0000000Z' });
     expect(await getSoftBounceRecord(tables.bounces, 'dee@example.org', io(tables))).toMatchObject({ escalated: 'soft_bounce', escalations: 1, softFailures: 3 });
     expect(await getSoftBounceRecord(tables.bounces, 'cy@example.org', io(tables))).toBeNull();
+    const check = await readSuppression(tables, 'Dee@example.org', SETTLED);
+    expect(SuppressionDocumentSchema.parse(check)).toMatchObject({ hardBounced: false, softBounce: { escalated: 'soft_bounce', escalations: 1 } });
+    expect(renderCheck(check)).toContain('dee@example.org: escalated for repeated soft bounces (3 message(s)');
     await tables.close();
   });
 
