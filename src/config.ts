@@ -4,6 +4,7 @@ import { connectionStringProblem } from './store/connectionStringProblem.js';
 import { flag, fraction, optionalText, positiveInt, wholeNumber } from './config/settingParsers.js';
 import { providerDomainsSetting } from './config/providerDomains.js';
 import { eventGridSchema, eventGridWebhookSetting, type EventGridWebhookSetting } from './config/eventGridWebhook.js';
+import { softBounceSchema, softBounceSetting, type SoftBounceSetting } from './config/softBounceSetting.js';
 import type { ProviderGrouping } from './queries/providers.js';
 
 /**
@@ -170,7 +171,7 @@ const querySchema = z.object({ LEDGER_PROVIDER_DOMAINS: optionalText });
 /** Read apart, when the function module loads: the host needs the API's auth level at registration (src/config/apiAuth.ts). */
 const apiSchema = z.object({ LEDGER_API_AUTH: optionalText });
 
-export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape).extend(apiSchema.shape).extend(eventGridSchema.shape);
+export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape).extend(apiSchema.shape).extend(eventGridSchema.shape).extend(softBounceSchema.shape);
 
 /** The names of every setting our code reads (the infra template must set them, and only them). */
 export const LEDGER_SETTING_NAMES = Object.keys(settingsSchema.shape) as readonly (keyof typeof settingsSchema.shape)[];
@@ -205,6 +206,8 @@ export interface LedgerConfig {
   readonly providers: ProviderGrouping;
   /** POST /api/eventgrid: how it authenticates, or off (why) when LEDGER_EVENTGRID_* is missing or bad (src/config/eventGridWebhook.ts). */
   readonly eventGrid: EventGridWebhookSetting;
+  /** Soft-bounce escalation: on with its rule, off (COUNT 0), or disabled by a bad setting (src/config/softBounceSetting.ts). */
+  readonly softBounce: SoftBounceSetting;
   readonly bounceRate: {
     readonly windowHours: number;
     readonly minSends: number;
@@ -277,6 +280,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
     providers: providerDomainsSetting(typeof env['LEDGER_PROVIDER_DOMAINS'] === 'string' ? env['LEDGER_PROVIDER_DOMAINS'] : undefined),
     eventGrid: eventGridWebhookSetting(env),
+    softBounce: softBounceSetting(env),
     bounceRate: Object.freeze({
       windowHours: s.LEDGER_BOUNCE_RATE_WINDOW_HOURS,
       minSends: s.LEDGER_BOUNCE_RATE_MIN_SENDS,

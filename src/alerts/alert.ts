@@ -45,7 +45,32 @@ export interface BounceRateAlert {
   readonly detectedAt: string;
 }
 
-export type LedgerAlert = HardBounceAlert | BounceRateAlert;
+/**
+ * An address that failed temporarily (4.x.x or no code) on `threshold` distinct messages within
+ * `windowDays`, with no delivery in between: escalated like a hard bounce (src/alerts/softBounce.ts).
+ */
+export interface SoftBounceEscalationAlert {
+  readonly schema: typeof ALERT_SCHEMA;
+  readonly type: 'soft_bounce_escalation';
+  /** Deterministic: the same (address, run) always yields the same id. */
+  readonly id: string;
+  /** The address, lower-cased (it is counted across messages, whatever case each used). */
+  readonly recipient: string;
+  /** The Delivered time that opened the run that crossed, or null for the address's first run. */
+  readonly since: string | null;
+  readonly threshold: number;
+  readonly windowDays: number;
+  /** The messages that made the crossing, oldest first (threshold of them). */
+  readonly messageIds: readonly string[];
+  readonly firstFailureAt: string;
+  /** The time of the failure that crossed. */
+  readonly crossedAt: string;
+  /** The enhanced (else basic) SMTP code of the failure that crossed, when it had one. */
+  readonly smtpStatusCode: string | null;
+  readonly detectedAt: string;
+}
+
+export type LedgerAlert = HardBounceAlert | BounceRateAlert | SoftBounceEscalationAlert;
 
 /** What one delivery attempt to one sink came to. */
 export type DeliveryResult =

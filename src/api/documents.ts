@@ -141,6 +141,17 @@ export const BounceRecordSchema = z.strictObject({
   lease: LeaseSchema.nullable().describe("the forecast ACS suppression lease"),
 });
 
+const SoftBounceRecordSchema = z.strictObject({
+  address: text.describe('lower-cased'),
+  escalated: z.literal('soft_bounce').nullable().describe('set while the run since the latest delivery has crossed'),
+  escalations: count.describe('crossings alerted (newest 64 kept)'),
+  lastEscalatedAt: maybeTime,
+  lastAlertId: maybeText,
+  softFailures: count.describe('messages that soft-failed since the latest delivery'),
+  lastSoftFailureAt: maybeTime,
+  lastDeliveredAt: maybeTime,
+});
+
 export const SuppressionDocumentSchema = z
   .strictObject({
     address: text.describe('lower-cased'),
@@ -148,6 +159,7 @@ export const SuppressionDocumentSchema = z
     likelySuppressedNow: z.boolean(),
     suppressedUntil: maybeTime,
     record: BounceRecordSchema.nullable(),
+    softBounce: SoftBounceRecordSchema.nullable().describe('soft-bounce escalation (docs/soft-bounces.md); null when the address never soft-failed or delivered since the feature is on'),
   })
   .describe('the same document as `check --json`');
 
@@ -191,6 +203,21 @@ const BounceRateAlertSchema = z.strictObject({
   detectedAt: time,
 });
 
+const SoftBounceEscalationAlertSchema = z.strictObject({
+  schema: z.literal('acs-email-ledger.alert/v1'),
+  type: z.literal('soft_bounce_escalation'),
+  id: text,
+  recipient: text,
+  since: time.nullable().describe("the Delivered time that opened the run that crossed; null for the address's first run"),
+  threshold: count,
+  windowDays: z.number().positive(),
+  messageIds: z.array(text).describe('the messages that made the crossing, oldest first'),
+  firstFailureAt: time,
+  crossedAt: time,
+  smtpStatusCode: maybeText,
+  detectedAt: time,
+});
+
 const SinkStateSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('delivered'), at: time }),
   z.strictObject({ state: z.literal('pending'), lastError: text.optional() }),
@@ -211,7 +238,7 @@ const AlertListItemSchema = z.strictObject({
   createdAt: time,
   deliveredAt: text.describe('ISO 8601 time, or "" while not delivered'),
   sinks: z.record(z.string(), SinkStateSchema).describe('delivery state per sink name'),
-  alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema]),
+  alert: z.discriminatedUnion('type', [HardBounceAlertSchema, BounceRateAlertSchema, SoftBounceEscalationAlertSchema]),
 });
 
 export const AlertListSchema = z

@@ -1,6 +1,7 @@
 import type { AlertState } from '../store/alertOutbox.js';
 import type { AlertDelivery } from '../store/alertDeliveryStore.js';
 import { answerSuppression, getBounceRecord, type SuppressionAnswer } from '../store/bounceRegistry.js';
+import { getSoftBounceRecord } from '../store/softBounceStore.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
 import { getMessage, type MessageView } from '../store/messageQueries.js';
 import { StorageMeter, type StorageCallIo } from '../store/storageRetry.js';
@@ -23,8 +24,8 @@ export async function readMessage(tables: LedgerTables, messageId: string): Prom
 
 /** "May I still send to this address?" (`check --json`, GET /api/suppressions/{address}). */
 export async function readSuppression(tables: LedgerTables, address: string, now: Date): Promise<SuppressionAnswer> {
-  const record = await getBounceRecord(tables.bounces, address, storageIoOf(tables));
-  return answerSuppression(address, record, now);
+  const [record, softBounce] = await Promise.all([getBounceRecord(tables.bounces, address, storageIoOf(tables)), getSoftBounceRecord(tables.bounces, address, storageIoOf(tables))]);
+  return answerSuppression(address, record, now, softBounce);
 }
 
 /**
@@ -63,10 +64,10 @@ export function toAlertListItem(d: AlertDelivery): AlertListItem {
     type: a.type,
     state: d.state,
     messageId: a.type === 'hard_bounce' ? a.messageId : null,
-    recipient: a.type === 'hard_bounce' ? a.recipient : null,
+    recipient: a.type === 'bounce_rate' ? null : a.recipient,
     status: a.type === 'hard_bounce' ? a.status : null,
     suppressed: a.type === 'hard_bounce' ? a.suppressed : null,
-    senderDomain: a.senderDomain,
+    senderDomain: a.type === 'soft_bounce_escalation' ? null : a.senderDomain,
     attempts: d.attempts,
     lastError: d.lastError,
     createdAt: d.createdAt,

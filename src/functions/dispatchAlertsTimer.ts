@@ -3,6 +3,8 @@ import { createAlertSinks } from '../dispatch/createAlertSinks.js';
 import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
 import { DEFAULT_BOUNCE_RATE_SETTLE_MS } from '../pipeline/processBatch.js';
 import { settleBounceRates } from '../store/bounceRateStore.js';
+import { settleSoftBounces } from '../store/softBounceStore.js';
+import { softBounceRuleOf } from '../config/softBounceSetting.js';
 import { StorageMeter } from '../store/storageRetry.js';
 import { getLedgerRuntime } from './ledgerRuntime.js';
 
@@ -15,6 +17,9 @@ export async function dispatchAlertsOnTimer(_timer: Timer, context: InvocationCo
   const meter = new StorageMeter();
   // Bounce-rate windows that became due since their domain's last batch raise their alerts here.
   await settleBounceRates(tables.bounces, tables.alerts, config.bounceRate, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, { policy: tables.retryPolicy, meter });
+  // Soft-bounce crossings that settled since their address's last batch, likewise.
+  const softRule = softBounceRuleOf(config.softBounce);
+  if (softRule !== undefined) await settleSoftBounces(tables, softRule, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, { policy: tables.retryPolicy, meter });
   const report = await dispatchAlerts({
     tables,
     sinks: createAlertSinks(config, (line) => context.log(line)),

@@ -17,6 +17,9 @@ import { applyUsageEvents } from './applyUsageEvents.js';
 import { projectMessages } from '../store/indexCommit.js';
 import { counts, type BatchReport } from './batchReport.js';
 import { triageBatch } from './triageBatch.js';
+import { softObservationsOf, type SoftBounceRule } from '../alerts/softBounce.js';
+import { softBounceRuleOf, warnSoftBounceOnce } from '../config/softBounceSetting.js';
+import { recordSoftObservations } from '../store/softBounceStore.js';
 
 /**
  * The one pipeline. The Event Hub trigger and the CLI both call this with a batch of event bodies:
@@ -41,6 +44,10 @@ export interface PipelineDeps {
   readonly bounceRate?: RateThresholds;
   /** How long after an hour ends its window is evaluated (records still arriving for it); default 15 min. */
   readonly bounceRateSettleMs?: number;
+  /** Soft-bounce escalation; omitted = off. */
+  readonly softBounce?: SoftBounceRule;
+  /** How old a crossing must be before it alerts (out-of-order records still arriving); default 15 min, like the guardrail's. */
+  readonly softBounceSettleMs?: number;
   /** Keep the time and recipient indexes and the sums (src/indexes/); default on. Off only for benchmarks. */
   readonly indexes?: boolean;
 }
@@ -49,7 +56,9 @@ export const DEFAULT_BOUNCE_RATE_SETTLE_MS = 15 * 60_000;
 
 /** The pipeline settings taken from the validated configuration (the function and the CLI share this). */
 export function pipelineDepsFrom(config: LedgerConfig, tables: LedgerTables): PipelineDeps {
+  warnSoftBounceOnce(config.softBounce);
   return {
+    softBounce: softBounceRuleOf(config.softBounce),
     tables,
     deadLetterRawLimit: config.deadLetterRawLimit,
     maxClickedUrls: config.maxClickedUrls,
@@ -125,7 +134,15 @@ export async function processBatch(bodies: readonly SourcedBody[], deps: Pipelin
   const deadLettersByReason = counts(deadLetters.map((letter) => [letter.issue.code, 1] as const));
   const all = [...messages, ...usage];
   const rateAlerts = deps.bounceRate === undefined ? [] : await applyBounceRate(messages.flatMap((m) => (m.rateVector === undefined ? [] : [m.rateVector])), deps, deps.bounceRate, io, now());
-  const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts];
+  // After the message commits, from every record of the batch they took (duplicates too: a replay
+  // repairs a write a crash cut off), so records storage refused never count and need no retraction.
+  const refusedFingerprints = new Set(messages.flatMap((m) => m.rejected.flatMap((r) => r.events.map((e) => e.fingerprint))));
+  const softObservations = deps.softBounce === undefined ? [] : softObservationsOf([...triaged.messageGroups.values()].flat().filter((e) => !refusedFingerprints.has(e.fingerprint)));
+  const softAlerts =
+    deps.softBounce === undefined || softObservations.length === 0
+      ? []
+      : await recordSoftObservations(deps.tables, softObservations, deps.softBounce, { now: now(), settleMs: deps.softBounceSettleMs ?? DEFAULT_BOUNCE_RATE_SETTLE_MS }, io);
+  const alerts: LedgerAlert[] = [...messages.flatMap((m) => m.alerts), ...rateAlerts, ...softAlerts];
   return {
     alerts,
     report: {

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { forecastSuppressionLease, isLeaseActive } from '../alerts/suppressionLease.js';
 import { bounceTimesOf, type BounceEvent, type BounceObservation, type BounceRecord, type BouncedMessage } from '../state/bounceRecord.js';
 import { LedgerError } from '../errors.js';
+import type { SoftBounceRecord } from './softBounceStore.js';
 import {
   MESSAGE_PREFIX,
   addObservations,
@@ -209,10 +210,13 @@ export interface SuppressionAnswer {
   readonly likelySuppressedNow: boolean;
   readonly suppressedUntil: string | null;
   readonly record: BounceRecord | null;
+  /** The address's soft-bounce escalation record (softBounceStore), or null when it never soft-failed. */
+  readonly softBounce: SoftBounceRecord | null;
 }
 
-export function answerSuppression(address: string, record: BounceRecord | null, now: Date): SuppressionAnswer {
+export function answerSuppression(address: string, record: BounceRecord | null, now: Date, softBounce: SoftBounceRecord | null = null): SuppressionAnswer {
   return {
+    softBounce,
     address: address.trim().toLowerCase(),
     hardBounced: record !== null,
     likelySuppressedNow: isLeaseActive(record?.lease ?? null, now),

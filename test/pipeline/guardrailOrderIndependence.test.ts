@@ -7,6 +7,7 @@ import { readAllRateCounters, settleBounceRates } from '../../src/store/bounceRa
 import { openLedgerTables, type LedgerTables } from '../../src/store/ledgerTables.js';
 import { StorageMeter } from '../../src/store/storageRetry.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faultyStorageProxy.js';
+import { toBodies } from '../helpers/eventHubBodies.js';
 import { dumpLedger, openTestTables, testConfig } from '../helpers/ledgerFixture.js';
 import { syntheticStream } from '../helpers/syntheticStream.js';
 import { inject } from 'vitest';
@@ -46,16 +47,6 @@ const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close()));
 });
-
-function toBodies(records: readonly unknown[], sizes: readonly number[], partitionId: string): SourcedBody[] {
-  const bodies: SourcedBody[] = [];
-  for (let i = 0, k = 0; i < records.length; k += 1) {
-    const size = Math.max(1, sizes[k % sizes.length] ?? 3);
-    bodies.push({ body: JSON.stringify({ records: records.slice(i, i + size) }), source: { kind: 'eventHub', partitionId, sequenceNumber: k, eventIndex: k } });
-    i += size;
-  }
-  return bodies;
-}
 
 const runner = (tables: LedgerTables) => (bodies: SourcedBody[]) =>
   processBatch(bodies, { tables, deadLetterRawLimit: 16_384, maxClickedUrls: 3, bounceRate: THRESHOLDS, now: () => LIVE });

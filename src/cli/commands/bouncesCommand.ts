@@ -48,14 +48,25 @@ export function renderBounces(page: BouncesPage, opts: Readonly<Record<string, u
   return [rows, ...nextListPage('bounces', opts, ['since', 'search', 'limit'], page.continuation)].join('\n');
 }
 
+/** The soft-bounce line of `check`, when the address's current run crossed. */
+function softBounceLine(answer: SuppressionAnswer): string[] {
+  const s = answer.softBounce;
+  if (s?.escalated !== 'soft_bounce') return [];
+  return [`${answer.address}: escalated for repeated soft bounces (${s.softFailures} message(s) failed temporarily since ${s.lastDeliveredAt ?? 'the first record'}; crossed ${s.lastEscalatedAt ?? '?'}): treat it like a hard bounce.`];
+}
+
 export function renderCheck(answer: SuppressionAnswer): string {
-  if (!answer.hardBounced) return `${answer.address}: no hard bounce recorded. Sending is fine as far as this ledger knows.`;
+  if (!answer.hardBounced) {
+    const soft = softBounceLine(answer);
+    return soft.length > 0 ? soft.join('\n') : `${answer.address}: no hard bounce recorded. Sending is fine as far as this ledger knows.`;
+  }
   const r = answer.record;
   const lines = [
     `${answer.address}: hard-bounced on ${r?.hardBounces ?? 0} message(s); last ${r?.lastBounceAt ?? '?'} (${[r?.lastStatus, r?.lastEnhancedSmtpStatusCode].filter(Boolean).join(' ')}).`,
     answer.likelySuppressedNow
       ? `ACS is likely suppressing it until about ${answer.suppressedUntil}: sends will be dropped as Suppressed.`
       : `ACS's suppression lease likely ended ${answer.suppressedUntil ?? ''}; the address still bounced: remove it from your list.`,
+    ...softBounceLine(answer),
   ];
   return lines.join('\n');
 }

@@ -2,6 +2,8 @@ import type { SourcedBody } from '../../ingest/recordSource.js';
 import { addReports, emptyReport, type BatchReport } from '../../pipeline/batchReport.js';
 import { pipelineDepsFrom, processBatch, type PipelineDeps } from '../../pipeline/processBatch.js';
 import { settleBounceRates } from '../../store/bounceRateStore.js';
+import { settleSoftBounces } from '../../store/softBounceStore.js';
+import { softBounceRuleOf } from '../../config/softBounceSetting.js';
 import { createAlertSinks } from '../../dispatch/createAlertSinks.js';
 import { dispatchWithQuickRetries, type DispatchReport } from '../../dispatch/dispatchAlerts.js';
 import { StorageMeter } from '../../store/storageRetry.js';
@@ -98,7 +100,7 @@ export async function replayCommand(
  * order of that input).
  */
 export function replayPipelineDeps(config: LedgerConfig, tables: LedgerTables): PipelineDeps {
-  return { ...pipelineDepsFrom(config, tables), bounceRateSettleMs: Number.POSITIVE_INFINITY };
+  return { ...pipelineDepsFrom(config, tables), bounceRateSettleMs: Number.POSITIVE_INFINITY, softBounceSettleMs: Number.POSITIVE_INFINITY };
 }
 
 /**
@@ -110,7 +112,10 @@ export async function finishReplay(ledger: { config: LedgerConfig; tables: Ledge
   const { config, tables } = ledger;
   const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
   const rateAlerts = await settleBounceRates(tables.bounces, tables.alerts, config.bounceRate, { now: new Date(), settleMs: 0 }, io);
-  const total = { ...report, alertsCreated: report.alertsCreated + rateAlerts.length };
+  // Soft-bounce crossings likewise: evaluated once, on the whole input's history of each address.
+  const softRule = softBounceRuleOf(config.softBounce);
+  const softAlerts = softRule === undefined ? [] : await settleSoftBounces(tables, softRule, { now: new Date(), settleMs: 0 }, io);
+  const total = { ...report, alertsCreated: report.alertsCreated + rateAlerts.length + softAlerts.length };
   const alerts = await dispatchWithQuickRetries({ tables, sinks: createAlertSinks(config, alertLogWriter(config).write), io });
   const left = await listAlertDeliveries(tables.alerts, io, { states: ['pending', 'failed'] });
   const dispatch: DispatchOutcome = {

@@ -1,4 +1,4 @@
-import type { BounceRateAlert, HardBounceAlert, LedgerAlert } from '../../alerts/alert.js';
+import type { BounceRateAlert, HardBounceAlert, LedgerAlert, SoftBounceEscalationAlert } from '../../alerts/alert.js';
 
 /**
  * What a webhook body looks like, per LEDGER_ALERT_WEBHOOK_FORMAT:
@@ -37,6 +37,8 @@ export function describeAlert(alert: LedgerAlert): AlertDescription {
       return describeHardBounce(alert);
     case 'bounce_rate':
       return describeBounceRate(alert);
+    case 'soft_bounce_escalation':
+      return describeSoftBounceEscalation(alert);
     default:
       return assertNever(alert);
   }
@@ -86,6 +88,28 @@ function describeBounceRate(alert: BounceRateAlert): AlertDescription {
       ['Hard bounces', String(alert.hardBounces)],
       ['Sends', String(alert.sends)],
       ['Window', window],
+      ['Detected at', alert.detectedAt],
+    ]),
+    details: undefined,
+    footer: `Alert ${alert.id} \u00b7 ${alert.schema}`,
+  };
+}
+
+function describeSoftBounceEscalation(alert: SoftBounceEscalationAlert): AlertDescription {
+  const since = alert.since === null ? '' : ` since its last delivery (${alert.since})`;
+  return {
+    severity: 'critical',
+    title: `Repeated soft bounces: ${alert.recipient}`,
+    summary:
+      `${alert.recipient} failed temporarily on ${alert.threshold} messages within ${alert.windowDays} days${since}. ` +
+      'Treat it like a hard bounce: stop sending to it until it is known to accept mail again.',
+    facts: facts([
+      ['Recipient', alert.recipient],
+      ['Soft failures', `${alert.threshold} messages`],
+      ['First failure', alert.firstFailureAt],
+      ['Crossed at', alert.crossedAt],
+      ['SMTP status', alert.smtpStatusCode],
+      ['Message IDs', alert.messageIds.join(', ')],
       ['Detected at', alert.detectedAt],
     ]),
     details: undefined,
