@@ -15,8 +15,9 @@ import { StorageMeter } from '../store/storageRetry.js';
 export async function dispatchAfterCommit(alerts: readonly LedgerAlert[], config: LedgerConfig, tables: LedgerTables, context: InvocationContext): Promise<void> {
   if (alerts.length === 0) return;
   try {
+    const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
     const report = await dispatchAlerts(
-      { tables, sinks: createAlertSinks(config, (line) => context.log(line)), io: { policy: tables.retryPolicy, meter: new StorageMeter() } },
+      { tables, sinks: createAlertSinks(config, (line) => context.log(line), undefined, { bounces: tables.bounces, io }), io },
       { ids: alerts.map((a) => a.id) },
     );
     context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report }));
