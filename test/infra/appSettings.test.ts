@@ -22,6 +22,8 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_ROW_CACHE_ROWS: 'tuning knob (rows remembered per worker to plan commits without reading first)',
   LEDGER_ALERT_WEBHOOK_TIMEOUT_MS: 'tuning knob; only matters with a webhook',
   LEDGER_PROVIDER_DOMAINS: 'optional: the built-in mailbox-provider map serves until a deployment adds its own domains',
+  LEDGER_SUPPRESSION_TIMEOUT_MS: 'tuning knob; only matters with suppression lists',
+  LEDGER_ARM_ENDPOINT: 'public Azure (https://management.azure.com) by default; a sovereign cloud sets it by hand',
 };
 
 /** Settings the Functions platform (or @azure/identity, for AZURE_CLIENT_ID) reads that our schema does not. */
