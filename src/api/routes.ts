@@ -24,7 +24,7 @@ const LEDGER_ROUTES: readonly ApiRoute[] = [
 ];
 
 /** Bump when a route or a document changes shape (documents only grow within a major version). */
-export const API_VERSION = '2.1.0';
+export const API_VERSION = '2.2.0';
 
 const openApiRoute: ApiRoute = defineRoute({
   name: 'getOpenApi',
