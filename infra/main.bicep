@@ -130,6 +130,9 @@ param acsResourceId string = ''
 @description('Name of the diagnostic setting created on the ACS resource.')
 param acsDiagnosticSettingName string = 'acs-email-ledger'
 
+@description('LEDGER_SUPPRESSION_LISTS: a JSON object from sender domain to the resource id of its ACS suppression list, e.g. {"mail.contoso.com": "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Communication/emailServices/<service>/domains/<domain>/suppressionLists/<list>"}. Each hard bounce then puts the address on its domain\'s list, and the app identity gets a custom role on that domain that writes its lists only. Empty: off.')
+param suppressionLists string = ''
+
 // ---------------------------------------------------------------------------------------------------
 // Event Grid (optional second source: delivery and engagement reports; needs acsResourceId)
 // ---------------------------------------------------------------------------------------------------
@@ -312,7 +315,7 @@ module keyVault './app/keyvault.bicep' = if (hasWebhook || hasEventGridWebhook) 
 // the Key Vault reference resolution it triggers) already has the access it needs.
 module appSettings './app/appsettings.bicep' = {
   name: 'appsettings'
-  dependsOn: [rbac]
+  dependsOn: [rbac, suppressionRbac]
   params: {
     functionAppName: api.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
@@ -331,6 +334,7 @@ module appSettings './app/appsettings.bicep' = {
     webhookSigningReference: hasWebhookSigningSecret ? keyVault!.outputs.webhookSigningReference : ''
     webhookFormat: alertWebhookFormat
     eventGridWebhookReference: hasEventGridWebhook ? keyVault!.outputs.eventGridWebhookReference : ''
+    suppressionLists: suppressionLists
   }
 }
 
@@ -397,6 +401,19 @@ module eventGrid './app/eventgrid.bicep' = if (hasEventGrid) {
     deadLetterContainerName: eventGridAccess!.outputs.deadLetterContainerName
   }
 }
+
+// One role per suppression list's domain, in the email service's resource group (segments of the list's
+// resource id: 2 subscription, 4 resource group, 8 email service, 10 domain).
+var suppressionListIds = empty(suppressionLists) ? [] : map(items(json(suppressionLists)), entry => split(string(entry.value), '/'))
+module suppressionRbac './app/suppression-rbac.bicep' = [for (segments, i) in suppressionListIds: {
+  name: 'suppression-rbac-${i}-${resourceToken}'
+  scope: resourceGroup(segments[2], segments[4])
+  params: {
+    functionPrincipalId: identity.outputs.principalId
+    emailServiceName: segments[8]
+    domainName: segments[10]
+  }
+}]
 
 // ---------------------------------------------------------------------------------------------------
 // Outputs (azd writes them to .azure/<env>/.env). Names, endpoints and ids only: nothing secret.

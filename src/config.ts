@@ -5,6 +5,7 @@ import { flag, fraction, optionalText, positiveInt, wholeNumber } from './config
 import { providerDomainsSetting } from './config/providerDomains.js';
 import { eventGridSchema, eventGridWebhookSetting, type EventGridWebhookSetting } from './config/eventGridWebhook.js';
 import { softBounceSchema, softBounceSetting, type SoftBounceSetting } from './config/softBounceSetting.js';
+import { suppressionSchema, suppressionSettings, type SuppressionSettings } from './config/suppressionLists.js';
 import type { ProviderGrouping } from './queries/providers.js';
 
 /**
@@ -171,7 +172,7 @@ const querySchema = z.object({ LEDGER_PROVIDER_DOMAINS: optionalText });
 /** Read apart, when the function module loads: the host needs the API's auth level at registration (src/config/apiAuth.ts). */
 const apiSchema = z.object({ LEDGER_API_AUTH: optionalText });
 
-export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(querySchema.shape).extend(apiSchema.shape).extend(eventGridSchema.shape).extend(softBounceSchema.shape);
+export const settingsSchema = coreSchema.extend(webhookSchema.shape).extend(suppressionSchema.shape).extend(querySchema.shape).extend(apiSchema.shape).extend(eventGridSchema.shape).extend(softBounceSchema.shape);
 
 /** The names of every setting our code reads (the infra template must set them, and only them). */
 export const LEDGER_SETTING_NAMES = Object.keys(settingsSchema.shape) as readonly (keyof typeof settingsSchema.shape)[];
@@ -202,6 +203,8 @@ export interface LedgerConfig {
     /** Set when a webhook setting is invalid: the webhook sink is off and alerts wait as pending. */
     readonly webhookDisabled: DisabledSink | undefined;
   };
+  /** The ACS suppression-list sink: off (unset), on (sender domain -> list), or disabled by a bad setting. */
+  readonly suppression: SuppressionSettings;
   /** Recipient domain -> mailbox provider for `stats --group provider`, or off (why) when LEDGER_PROVIDER_DOMAINS is bad. */
   readonly providers: ProviderGrouping;
   /** POST /api/eventgrid: how it authenticates, or off (why) when LEDGER_EVENTGRID_* is missing or bad (src/config/eventGridWebhook.ts). */
@@ -218,7 +221,7 @@ export interface LedgerConfig {
 
 /** An optional sink switched off by a bad setting: which settings, and why (never their values). */
 export interface DisabledSink {
-  readonly sink: 'webhook';
+  readonly sink: 'webhook' | 'suppression';
   readonly settings: readonly string[];
   readonly reason: string;
 }
@@ -278,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     commitConcurrency: s.LEDGER_COMMIT_CONCURRENCY,
     rowCacheRows: s.LEDGER_ROW_CACHE_ROWS,
     alerts: Object.freeze({ ...webhook, logSink: s.LEDGER_ALERT_LOG }),
+    suppression: suppressionSettings(env),
     providers: providerDomainsSetting(typeof env['LEDGER_PROVIDER_DOMAINS'] === 'string' ? env['LEDGER_PROVIDER_DOMAINS'] : undefined),
     eventGrid: eventGridWebhookSetting(env),
     softBounce: softBounceSetting(env),

@@ -28,6 +28,8 @@ param webhookUrlReference string
 @description('"@Microsoft.KeyVault(SecretUri=...)" for LEDGER_ALERT_WEBHOOK_SECRET, or empty.')
 param webhookSigningReference string
 param webhookFormat string
+@description('LEDGER_SUPPRESSION_LISTS as given (JSON: sender domain -> suppression list resource id), or empty for none.')
+param suppressionLists string
 @description('LEDGER_API_AUTH: key (function keys) or entra (App Service authentication signs people in; api.bicep turns it on with the same choice).')
 @allowed([
   'key'
@@ -106,8 +108,13 @@ var eventGridSettings = empty(eventGridWebhookReference) ? {} : {
   LEDGER_EVENTGRID_SECRET: eventGridWebhookReference
 }
 
+// Only with suppression lists (main.bicep grants the role that writes them).
+var suppressionSettings = empty(suppressionLists) ? {} : {
+  LEDGER_SUPPRESSION_LISTS: suppressionLists
+}
+
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostSettings, bindingSettings, ledgerSettings, webhookSettings, webhookSigningSettings, eventGridSettings)
+  properties: union(hostSettings, bindingSettings, ledgerSettings, webhookSettings, webhookSigningSettings, eventGridSettings, suppressionSettings)
 }

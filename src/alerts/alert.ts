@@ -74,7 +74,8 @@ export type LedgerAlert = HardBounceAlert | BounceRateAlert | SoftBounceEscalati
 
 /** What one delivery attempt to one sink came to. */
 export type DeliveryResult =
-  | { readonly outcome: 'delivered'; readonly status?: number }
+  /** `note` says why a sink had nothing to do (e.g. no suppression list for the sender domain): kept with its state. */
+  | { readonly outcome: 'delivered'; readonly status?: number; readonly note?: string }
   /** Worth trying again later (network error, timeout, 5xx, 408, 429). */
   | { readonly outcome: 'retry'; readonly reason: string; readonly status?: number; readonly retryAfterMs?: number }
   /** Retrying the same request cannot help (other 4xx): park the alert as failed, visible and retryable by hand. */

@@ -219,7 +219,11 @@ const SoftBounceEscalationAlertSchema = z.strictObject({
 });
 
 const SinkStateSchema = z.discriminatedUnion('state', [
-  z.strictObject({ state: z.literal('delivered'), at: time }),
+  z.strictObject({
+    state: z.literal('delivered'),
+    at: time,
+    note: text.optional().describe('why the sink had nothing to do, e.g. "skipped: no suppression list for sender domain ..."'),
+  }),
   z.strictObject({ state: z.literal('pending'), lastError: text.optional() }),
   z.strictObject({ state: z.literal('failed'), lastError: text, status: z.number().int().optional(), responseBody: text.optional() }),
 ]);

@@ -17,6 +17,7 @@ import { assertConsistent, renderStats, statsCommand, statsQueryOf } from './com
 import { reindexCommand, renderReindex } from './commands/reindexCommand.js';
 import { clicksCommand, failuresCommand, guardrailCommand, renderClicks, renderFailures, renderGuardrail } from './commands/aggregateCommands.js';
 import { DEFAULT_SERVE_PORT, serveCommand } from './commands/serveCommand.js';
+import { defaultSuppressionClient, renderSync, renderUnsuppress, suppressSyncCommand, unsuppressCommand } from './commands/suppressCommand.js';
 import { withLedger } from './ledgerSession.js';
 import { createOutput, describeError, exitCodeFor } from './output.js';
 import { escapeForTerminal } from './terminalText.js';
@@ -279,6 +280,34 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>> =
         await serveCommand(ledger, opts, out);
         // Runs until SIGINT or SIGTERM: withLedger then saves the embedded store and releases the folder.
         await new Promise<never>(() => undefined);
+      });
+    });
+
+  // ACS suppression lists (LEDGER_SUPPRESSION_LISTS): the registry reconciled with them, and the way back off.
+  program
+    .command('suppress')
+    .description('ACS suppression lists (LEDGER_SUPPRESSION_LISTS) against the bounce registry')
+    .command('sync')
+    .description('put every hard-bounced address of the registry on its sender domain\'s list, where it is missing')
+    .option('--dry-run', 'only print what would be added')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => {
+        const result = await suppressSyncCommand(ledger, defaultSuppressionClient(ledger.config), { dryRun: opts.dryRun === true });
+        out.result(result, () => renderSync(result));
+      });
+    });
+  program
+    .command('unsuppress')
+    .description('take an address off every suppression list; the bounces recorded so far will not put it back')
+    .argument('<address>', 'email address (matched case-insensitively)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (address: string, _opts: unknown, cmd: Command) => {
+      const out = createOutput(jsonOf(cmd));
+      await withLedger(env, async (ledger) => {
+        const result = await unsuppressCommand(ledger, defaultSuppressionClient(ledger.config), address, new Date());
+        out.result(result, () => renderUnsuppress(result));
       });
     });
 

@@ -149,7 +149,7 @@ async function dispatchOne(delivery: AlertDelivery, deps: DispatchDeps, options:
     }
     const result: DeliveryResult = await sink.deliver(delivery.alert);
     if (result.outcome === 'delivered') {
-      sinks[sink.name] = { state: 'delivered', at: new Date().toISOString() };
+      sinks[sink.name] = { state: 'delivered', at: new Date().toISOString(), ...(result.note === undefined ? {} : { note: result.note }) };
     } else if (result.outcome === 'retry') {
       sinks[sink.name] = { state: 'pending', lastError: result.reason };
       retryAfterMs = Math.max(retryAfterMs, result.retryAfterMs ?? 0);

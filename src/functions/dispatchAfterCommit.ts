@@ -21,8 +21,9 @@ export async function dispatchAfterCommit(
 ): Promise<void> {
   if (alerts.length === 0) return;
   try {
+    const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
     const report = await dispatchAlerts(
-      { tables, sinks: createAlertSinks(config, alertLine), io: { policy: tables.retryPolicy, meter: new StorageMeter() } },
+      { tables, sinks: createAlertSinks(config, alertLine, undefined, { bounces: tables.bounces, io }), io },
       { ids: alerts.map((a) => a.id) },
     );
     context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report }));

@@ -19,12 +19,9 @@ export async function dispatchAlertsOnTimer(_timer: Timer, context: InvocationCo
   await settleBounceRates(tables.bounces, tables.alerts, config.bounceRate, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, { policy: tables.retryPolicy, meter });
   // Soft-bounce crossings that settled since their address's last batch, likewise.
   const softRule = softBounceRuleOf(config.softBounce);
-  if (softRule !== undefined) await settleSoftBounces(tables, softRule, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, { policy: tables.retryPolicy, meter });
-  const report = await dispatchAlerts({
-    tables,
-    sinks: createAlertSinks(config, (line) => context.log(line)),
-    io: { policy: tables.retryPolicy, meter },
-  });
+  const io = { policy: tables.retryPolicy, meter };
+  if (softRule !== undefined) await settleSoftBounces(tables, softRule, { now: new Date(), settleMs: DEFAULT_BOUNCE_RATE_SETTLE_MS }, io);
+  const report = await dispatchAlerts({ tables, sinks: createAlertSinks(config, (line) => context.log(line), undefined, { bounces: tables.bounces, io }), io });
   if (report.delivered + report.retrying + report.failed + report.orphansRemoved > 0) {
     context.log(JSON.stringify({ event: 'ledger.alerts_dispatched', invocationId: context.invocationId, ...report, storageRoundTrips: meter.roundTrips }));
   }

@@ -9,7 +9,7 @@ import { listEntitiesWithRetry, statusCodeOf, withStorageRetry } from './storage
 
 /** Delivery state of one alert, per sink, as kept in the alerts table. */
 export type SinkState =
-  | { readonly state: 'delivered'; readonly at: string }
+  | { readonly state: 'delivered'; readonly at: string; readonly note?: string }
   | { readonly state: 'pending'; readonly lastError?: string }
   | { readonly state: 'failed'; readonly lastError: string; readonly status?: number; readonly responseBody?: string };
 

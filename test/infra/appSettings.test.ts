@@ -24,6 +24,8 @@ const LEFT_TO_CODE_DEFAULT: Record<string, string> = {
   LEDGER_PROVIDER_DOMAINS: 'optional: the built-in mailbox-provider map serves until a deployment adds its own domains',
   LEDGER_SOFT_BOUNCE_COUNT: 'policy knob; the default (2, from listmonk) serves until a deployment chooses its own',
   LEDGER_SOFT_BOUNCE_WINDOW_DAYS: 'policy knob; the default (30 days, from Postal) serves until a deployment chooses its own',
+  LEDGER_SUPPRESSION_TIMEOUT_MS: 'tuning knob; only matters with suppression lists',
+  LEDGER_ARM_ENDPOINT: 'public Azure (https://management.azure.com) by default; a sovereign cloud sets it by hand',
 };
 
 /** Settings the Functions platform (or @azure/identity, for AZURE_CLIENT_ID) reads that our schema does not. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { type ArmResource, type ArmTemplate, allTemplates, describeCompiled, evaluateValue, moduleDeployment, moduleScope, resourcesOf } from './armTemplate.js';
+import { type ArmResource, type ArmTemplate, allTemplates, describeCompiled, evaluateValue, mainTemplate as mainTemplateOf, moduleDeployment, moduleScope, resourcesOf } from './armTemplate.js';
 
 /**
  * Azure built-in role definition ids (the same in every tenant). Sources: the "Azure built-in roles"
@@ -21,15 +21,24 @@ const BUILT_IN_ROLES: Record<string, string> = {
 };
 
 /**
+ * Custom roles this template defines, by the last argument of their definition's guid(). The only one:
+ * suppression-rbac.bicep's, narrower than the one built-in role that covers suppression lists
+ * ("Communication and Email Service Owner", which also manages the services, domains and keys).
+ */
+const CUSTOM_ROLES: Record<string, string> = { 'suppression-list-writer': 'ACS suppression list writer (custom)' };
+
+/**
  * What the running app needs, and nothing more: role @ type of the resource it is scoped to.
  * - Data Receiver on the hub only (the trigger receives; it never sends, and no other hub is its business);
  * - Blob Data Owner on the account: the documented minimum for AzureWebJobsStorage by identity, which also
  *   covers Event Hubs checkpoints and the Flex deployment package;
  * - Table Data Contributor on the account: the ledger tables and the host's diagnostic events;
  * - Monitoring Metrics Publisher on Application Insights (local auth is off there);
- * - Key Vault Secrets User on each webhook secret (the alert webhook's two, Event Grid's one), not on the vault.
+ * - Key Vault Secrets User on each webhook secret (the alert webhook's two, Event Grid's one), not on the vault;
+ * - with suppression lists only, the custom suppression list writer on each list's email service domain.
  */
 const FUNCTION_APP_ROLES = [
+  'ACS suppression list writer (custom) @ Microsoft.Communication/emailServices/domains',
   'Azure Event Hubs Data Receiver @ Microsoft.EventHub/namespaces/eventhubs',
   'Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets',
   'Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets',
@@ -78,9 +87,10 @@ function assignmentsOf(module: string, template: ArmTemplate): Assignment[] {
     .map((r) => {
       const props = evaluateValue(r.properties, scope) as { roleDefinitionId: string; principalId: string; principalType?: string };
       const guid = /^subscriptionResourceId\(Microsoft\.Authorization\/roleDefinitions, ([0-9a-f-]+)\)$/.exec(props.roleDefinitionId)?.[1] ?? '';
+      const custom = CUSTOM_ROLES[props.roleDefinitionId.match(/^resourceId\(Microsoft\.Authorization\/roleDefinitions, guid\(.*, ([\w-]+)\)\)$/)?.[1] ?? ''];
       return {
         module,
-        role: BUILT_IN_ROLES[guid] ?? `unknown role (${props.roleDefinitionId})`,
+        role: BUILT_IN_ROLES[guid] ?? custom ?? `unknown role (${props.roleDefinitionId})`,
         scopeType: scopeType(evaluateValue(r.scope, scope)),
         principal: props.principalId,
         principalType: props.principalType,
@@ -160,13 +170,41 @@ describeCompiled('role assignments (compiled)', () => {
   });
 
   it('have deterministic names: guid(scope id, principal, role)', () => {
-    expect(assignments.length).toBe(10);
+    expect(assignments.length).toBe(11);
     // The principal part: a principal id parameter, or the resource id of an identity made in the same
     // module (its principal id is only known once it exists, too late for a name).
     const principal = String.raw`(?:parameters\('\w+PrincipalId'\)|resourceId\('Microsoft\.ManagedIdentity/userAssignedIdentities', parameters\('\w+'\)\))`;
     for (const a of assignments) {
-      expect(a.name, `${a.module} ${a.role}`).toMatch(new RegExp(String.raw`^\[guid\(resourceId\('[\w./]+', .+\), ${principal}, variables\('\w+RoleId'\)\)\]$`));
+      expect(a.name, `${a.module} ${a.role}`).toMatch(new RegExp(String.raw`^\[guid\(resourceId\('[\w./]+', .+\), ${principal}, (?:variables\('\w+RoleId'\)|resourceId\('Microsoft\.Authorization/roleDefinitions', .+\))\)\]$`));
     }
+  });
+});
+
+describeCompiled('the suppression list role (compiled infra/app/suppression-rbac.bicep)', () => {
+  const found = allTemplates().find(({ module }) => module.includes('suppression-rbac'));
+  const template = found?.template as ArmTemplate;
+  const definition = resourcesOf(template).find((r) => r.type === 'Microsoft.Authorization/roleDefinitions');
+  const props = evaluateValue(definition?.properties, moduleScope(template)) as { type: string; assignableScopes: string[]; permissions: { actions: string[]; notActions: string[]; dataActions: string[] }[] };
+
+  it('allows the addresses of suppression lists, read, write and delete, and nothing else', () => {
+    expect(props.type).toBe('CustomRole');
+    expect(props.permissions).toEqual([
+      {
+        actions: ['read', 'write', 'delete'].map((op) => `Microsoft.Communication/EmailServices/Domains/SuppressionLists/SuppressionListAddresses/${op}`),
+        notActions: [],
+        dataActions: [],
+        notDataActions: [],
+      },
+    ]);
+    expect(props.assignableScopes).toEqual(['resourceGroup().id']);
+  });
+
+  it('is deployed once per configured list, into the list\'s resource group, and not at all without lists', () => {
+    const deployment = resourcesOf(mainTemplateOf()).find((r) => r.type === 'Microsoft.Resources/deployments' && r.name.includes('suppression-rbac'));
+    const copy = (deployment as unknown as { copy?: { count: string } }).copy;
+    expect(copy?.count).toBe("[length(variables('suppressionListIds'))]");
+    expect(mainTemplateOf().variables?.['suppressionListIds']).toContain("if(empty(parameters('suppressionLists')), createArray()");
+    expect(String(deployment?.resourceGroup)).toContain("[variables('suppressionListIds')[copyIndex()][4]]");
   });
 });
 

@@ -9,7 +9,7 @@ import { REPO_ROOT, allTemplates, describeCompiled, mainTemplate, moduleDeployme
  * exist, azd's parameter file matches main's parameters, and the azd project files are in place.
  */
 
-const MODULES = ['acs-diagnostics', 'alerts', 'api', 'appsettings', 'eventgrid', 'eventgrid-access', 'eventhubs', 'identity', 'keyvault', 'monitoring', 'rbac', 'storage'];
+const MODULES = ['acs-diagnostics', 'alerts', 'api', 'appsettings', 'eventgrid', 'eventgrid-access', 'eventhubs', 'identity', 'keyvault', 'monitoring', 'rbac', 'storage', 'suppression-rbac'];
 const MODULE_READ = /reference\(resourceId\('Microsoft\.Resources\/deployments', '([\w-]+)'\), '[\d-]+'\)\.outputs\.(\w+)\.value/g;
 
 describeCompiled('main.bicep and its modules (compiled)', () => {
@@ -23,8 +23,10 @@ describeCompiled('main.bicep and its modules (compiled)', () => {
   it('uses every module file once: one deployment per file under infra/app', () => {
     const files = readdirSync(path.join(REPO_ROOT, 'infra', 'app')).filter((f) => f.endsWith('.bicep')).map((f) => f.replace(/\.bicep$/, ''));
     expect(files.sort()).toEqual(MODULES);
-    // The two deployed next to the ACS resource are named '<module>-<resourceToken>' (unique per environment there).
-    const moduleName = (name: string) => (name.startsWith('[') ? (/^\[format\('([\w-]+)-\{0\}', variables\('resourceToken'\)\)\]$/.exec(name)?.[1] ?? name) : name);
+    // Names that are expressions: '<module>-<resourceToken>' next to the ACS resource, and the suppression
+    // role's loop, 'suppression-rbac-<i>-<resourceToken>'.
+    const moduleName = (name: string) =>
+      name.includes('suppression-rbac') ? 'suppression-rbac' : name.startsWith('[') ? (/^\[format\('([\w-]+)-\{0\}', variables\('resourceToken'\)\)\]$/.exec(name)?.[1] ?? name) : name;
     expect(deployments.map((d) => moduleName(d.name)).sort()).toEqual(MODULES);
   });
 

@@ -32,7 +32,7 @@ export async function alertsCommand(
   const io = { policy: tables.retryPolicy, meter: new StorageMeter() };
   const dispatch = options.dispatch
     ? await dispatchWithQuickRetries(
-        { tables, sinks: createAlertSinks(config, alertLogWriter(config).write), io },
+        { tables, sinks: createAlertSinks(config, alertLogWriter(config).write, undefined, { bounces: tables.bounces, io }), io },
         { ignoreSchedule: true, ...(options.retryFailed ? { retryFailed: true } : {}) },
       )
     : null;

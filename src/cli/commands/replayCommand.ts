@@ -116,7 +116,7 @@ export async function finishReplay(ledger: { config: LedgerConfig; tables: Ledge
   const softRule = softBounceRuleOf(config.softBounce);
   const softAlerts = softRule === undefined ? [] : await settleSoftBounces(tables, softRule, { now: new Date(), settleMs: 0 }, io);
   const total = { ...report, alertsCreated: report.alertsCreated + rateAlerts.length + softAlerts.length };
-  const alerts = await dispatchWithQuickRetries({ tables, sinks: createAlertSinks(config, alertLogWriter(config).write), io });
+  const alerts = await dispatchWithQuickRetries({ tables, sinks: createAlertSinks(config, alertLogWriter(config).write, undefined, { bounces: tables.bounces, io }), io });
   const left = await listAlertDeliveries(tables.alerts, io, { states: ['pending', 'failed'] });
   const dispatch: DispatchOutcome = {
     delivered: alerts.delivered,
