@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClassifiedRecord } from '../ingest/classifyRecord.js';
-import { isPlainObject, safeStringify } from '../ingest/decodeBody.js';
-import { hasLoneSurrogate } from '../ingest/jsonText.js';
+import { isPlainObject } from '../ingest/decodeBody.js';
+import { capIssueText, describeType, invalidRecord, loneSurrogateIssue } from '../ingest/rejection.js';
 import type { EngagementEvent, StatusEvent } from '../ingest/ledgerEvent.js';
 import { optionalText, requiredText, utcTime } from '../ingest/looseScalars.js';
 import { recordFingerprint } from '../ingest/recordFingerprint.js';
@@ -83,19 +83,19 @@ export function classifyEventGridEvent(raw: Readonly<Record<string, unknown>>, s
   const top = lowerCaseKeys(raw);
   const typeValue = top['eventtype'] ?? top['type'];
   const typeName = typeof typeValue === 'string' ? typeValue.trim() : '';
-  if (typeName === '') return invalid({ code: 'missing_category', message: 'the Event Grid event has no "eventType" (or CloudEvents "type")', path: 'eventType' }, raw, null);
+  if (typeName === '') return invalidRecord({ code: 'missing_category', message: 'the Event Grid event has no "eventType" (or CloudEvents "type")', path: 'eventType' }, raw, null);
   const ours = TYPE_BY_LOWER.get(typeName.toLowerCase());
   if (ours === undefined) return { kind: 'ignored', category: typeName };
 
   const env = envelope.safeParse({ id: top['id'], time: top['eventtime'] ?? top['time'], resource: top['topic'] ?? top['source'], subject: top['subject'] });
   if (!env.success) {
     const path = String(env.error.issues[0]?.path[0] ?? 'id');
-    if (path === 'id') return invalid({ code: 'missing_event_id', message: 'an Event Grid event needs its "id" (what de-duplicates redeliveries)', path: 'id' }, raw, typeName);
-    return invalid(fieldIssue(env.error, '', path === 'time' ? 'invalid_time' : 'invalid_field'), raw, typeName);
+    if (path === 'id') return invalidRecord({ code: 'missing_event_id', message: 'an Event Grid event needs its "id" (what de-duplicates redeliveries)', path: 'id' }, raw, typeName);
+    return invalidRecord(fieldIssue(env.error, '', path === 'time' ? 'invalid_time' : 'invalid_field'), raw, typeName);
   }
   const dataValue = top['data'];
   if (!isPlainObject(dataValue)) {
-    return invalid({ code: 'data_not_object', message: `"data" must be a JSON object, got ${describeType(dataValue)}`, path: 'data' }, raw, typeName);
+    return invalidRecord({ code: 'data_not_object', message: `"data" must be a JSON object, got ${describeType(dataValue)}`, path: 'data' }, raw, typeName);
   }
   const data = lowerCaseKeys(dataValue);
   const context = { raw, typeName, source, recordIndex, eventId: env.data.id, subject: env.data.subject, eventTime: env.data.time, resourceId: normaliseResourceId(env.data.resource) };
@@ -115,14 +115,14 @@ interface EnvelopeContext {
 
 function deliveryReport(data: Record<string, unknown>, c: EnvelopeContext): ClassifiedRecord {
   const parsed = deliveryData.safeParse(data);
-  if (!parsed.success) return invalid(dataIssue(parsed.error, 'delivery'), c.raw, c.typeName);
+  if (!parsed.success) return invalidRecord(dataIssue(parsed.error, 'delivery'), c.raw, c.typeName);
   const d = parsed.data;
   const messageId = messageIdOf(d.messageid, c.subject);
   if (messageId === null) return missingMessageId(c);
   const time = d.deliveryattempttimestamp ?? c.eventTime;
-  if (time === null) return invalid({ code: 'invalid_time', message: 'a delivery report needs "data.deliveryAttemptTimestamp" or an event time', path: 'data.deliveryAttemptTimestamp' }, c.raw, c.typeName);
+  if (time === null) return invalidRecord({ code: 'invalid_time', message: 'a delivery report needs "data.deliveryAttemptTimestamp" or an event time', path: 'data.deliveryAttemptTimestamp' }, c.raw, c.typeName);
   const details = detailsOf(data['deliverystatusdetails']);
-  if (!details.ok) return invalid(details.issue, c.raw, c.typeName);
+  if (!details.ok) return invalidRecord(details.issue, c.raw, c.typeName);
   const deliveryStatus = canonicalStatus(d.status);
   const sender = senderParts(d.sender);
   const facts = { eventId: c.eventId, statusMessage: details.statusMessage, mailServerHostName: details.mailServerHostName, internetMessageId: d.internetmessageid };
@@ -146,12 +146,12 @@ function deliveryReport(data: Record<string, unknown>, c: EnvelopeContext): Clas
 
 function engagementReport(data: Record<string, unknown>, c: EnvelopeContext): ClassifiedRecord {
   const parsed = engagementData.safeParse(data);
-  if (!parsed.success) return invalid(dataIssue(parsed.error, 'engagement'), c.raw, c.typeName);
+  if (!parsed.success) return invalidRecord(dataIssue(parsed.error, 'engagement'), c.raw, c.typeName);
   const e = parsed.data;
   const messageId = messageIdOf(e.messageid, c.subject);
   if (messageId === null) return missingMessageId(c);
   const time = e.useractiontimestamp ?? c.eventTime;
-  if (time === null) return invalid({ code: 'invalid_time', message: 'an engagement report needs "data.userActionTimestamp" or an event time', path: 'data.userActionTimestamp' }, c.raw, c.typeName);
+  if (time === null) return invalidRecord({ code: 'invalid_time', message: 'an engagement report needs "data.userActionTimestamp" or an event time', path: 'data.userActionTimestamp' }, c.raw, c.typeName);
   const fields = { recipient: e.recipient, engagementType: canonicalEngagement(e.engagementtype), engagementContext: e.engagementcontext, userAgent: e.useragent };
   const fingerprint = recordFingerprint(['eventgrid-engagement', c.eventId, messageId, time, c.resourceId, fields]);
   const event: EngagementEvent = { kind: 'engagement', messageId, fingerprint, time, resourceId: c.resourceId, source: c.source, recordIndex: c.recordIndex, ...fields, eventGrid: { eventId: c.eventId } };
@@ -166,7 +166,7 @@ function messageIdOf(fromData: string | null, subject: string | null): string | 
 }
 
 const missingMessageId = (c: EnvelopeContext): ClassifiedRecord =>
-  invalid({ code: 'missing_correlation_id', message: 'an Event Grid report needs "data.messageId" (the message id)', path: 'data.messageId' }, c.raw, c.typeName);
+  invalidRecord({ code: 'missing_correlation_id', message: 'an Event Grid report needs "data.messageId" (the message id)', path: 'data.messageId' }, c.raw, c.typeName);
 
 /** `deliveryStatusDetails` is an object, or (in an old sample) the status message as plain text. */
 function detailsOf(value: unknown): { ok: true; statusMessage: string | null; mailServerHostName: string | null } | { ok: false; issue: RecordIssue } {
@@ -200,32 +200,15 @@ function dataIssue(error: z.ZodError, type: 'delivery' | 'engagement'): RecordIs
   return fieldIssue(error, 'data.', field.endsWith('timestamp') ? 'invalid_time' : 'invalid_field');
 }
 
-/** Issue messages quote the offending value, which can be huge: the raw text is kept elsewhere. */
-const MAX_ISSUE_TEXT = 1_000;
-
 function fieldIssue(error: z.ZodError, prefix: string, code: RecordIssue['code']): RecordIssue {
   const path = `${prefix}${error.issues[0]?.path.join('.') ?? ''}`;
   const text = error.issues.map((issue) => `${prefix}${issue.path.join('.')}: ${issue.message}`).join('; ');
-  return { code, message: text.length <= MAX_ISSUE_TEXT ? text : `${text.slice(0, MAX_ISSUE_TEXT - 1)}…`, path };
+  return { code, message: capIssueText(text), path };
 }
 
 /** The same rule as for log records: a lone surrogate can be neither a storage key nor stored exactly. */
 function checked(event: StatusEvent | EngagementEvent, raw: unknown, category: string): ClassifiedRecord {
-  const texts: [string, unknown][] = [...Object.entries(event), ...Object.entries(event.eventGrid ?? {})];
-  for (const [field, value] of texts) {
-    if (field !== 'source' && typeof value === 'string' && hasLoneSurrogate(value)) {
-      return invalid({ code: 'invalid_unicode', message: `"${field}" holds a lone UTF-16 surrogate: not Unicode text, so it can be neither used as a storage key nor stored exactly`, path: field }, raw, category);
-    }
-  }
-  return { kind: 'event', event };
+  const issue = loneSurrogateIssue([...Object.entries(event), ...Object.entries(event.eventGrid ?? {})]);
+  return issue === undefined ? { kind: 'event', event } : invalidRecord(issue, raw, category);
 }
 
-function invalid(issue: RecordIssue, raw: unknown, category: string | null): ClassifiedRecord {
-  return { kind: 'invalid', issue, raw: safeStringify(raw), category };
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}

@@ -5,7 +5,7 @@ import type { RecordSource } from '../ingest/recordSource.js';
 import { pipelineDepsFrom, processBatch } from '../pipeline/processBatch.js';
 import type { BatchReport } from '../pipeline/batchReport.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
-import { dispatchAfterCommit, type InvocationLog } from '../functions/dispatchAfterCommit.js';
+import { dispatchAfterCommit, type InvocationLog } from '../dispatch/dispatchAfterCommit.js';
 import { decideWebhook, type WebhookAnswer, type WebhookRequest } from './webhookProtocol.js';
 
 /**

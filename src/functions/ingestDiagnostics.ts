@@ -4,7 +4,7 @@ import { LedgerError, ensureError, redactSecrets } from '../errors.js';
 import { pipelineDepsFrom, processBatch } from '../pipeline/processBatch.js';
 import { toSourcedBodies } from './eventHubBatch.js';
 import { getLedgerRuntime, readLedgerConfig } from './ledgerRuntime.js';
-import { dispatchAfterCommit } from './dispatchAfterCommit.js';
+import { dispatchAfterCommit } from '../dispatch/dispatchAfterCommit.js';
 import { isFinalAttempt } from '../parking/parkedBatch.js';
 import { parkFailedBatch } from './parkFailedBatch.js';
 

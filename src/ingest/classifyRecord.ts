@@ -1,16 +1,16 @@
 import type { z } from 'zod';
-import { isPlainObject, safeStringify } from './decodeBody.js';
+import { isPlainObject } from './decodeBody.js';
 import { classifyFast } from './fastClassify.js';
 import type { LedgerEvent } from './ledgerEvent.js';
 import { EMAIL_CATEGORIES } from './ledgerEvent.js';
 import { canonicalEngagement, canonicalStatus, CATEGORY_BY_NAME, GUID, normaliseResourceId } from './recordVocabulary.js';
-import { hasLoneSurrogate } from './jsonText.js';
 import { utcTime } from './looseScalars.js';
 import type { RecordIssue } from './recordIssue.js';
 import { recordFingerprint } from './recordFingerprint.js';
 import { engagementProperties, lowerCaseKeys, sendMailProperties, statusProperties, usageProperties } from './recordSchemas.js';
 import type { RecordSource } from './recordSource.js';
 import { classifyEventGridEvent, looksLikeEventGridEvent } from '../eventgrid/classifyEventGridEvent.js';
+import { capIssueText, describeType, invalidRecord, loneSurrogateIssue } from './rejection.js';
 
 export { canonicalStatus, normaliseResourceId } from './recordVocabulary.js';
 
@@ -24,43 +24,31 @@ export type ClassifiedRecord =
 export function classifyRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
   // Before the fast path, which would take a CloudEvent's `type` for a foreign log category.
   if (isPlainObject(raw) && looksLikeEventGridEvent(raw)) return classifyEventGridEvent(raw, source, recordIndex);
-  return classifyFast(raw, source, recordIndex) ?? classifyRecordReference(raw, source, recordIndex);
+  return classifyFast(raw, source, recordIndex) ?? classifyLogRecord(raw, source, recordIndex);
 }
 
 /** The general path: zod schemas over lower-cased keys, the one that words every rejection. */
 export function classifyRecordReference(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
   if (isPlainObject(raw) && looksLikeEventGridEvent(raw)) return classifyEventGridEvent(raw, source, recordIndex);
-  const classified = classifyFields(raw, source, recordIndex);
-  if (classified.kind !== 'event') return classified;
-  const field = loneSurrogateField(classified.event);
-  if (field === undefined) return classified;
-  return invalid(
-    {
-      code: 'invalid_unicode',
-      message: `"${field}" holds a lone UTF-16 surrogate: not Unicode text, so it can be neither used as a storage key nor stored exactly`,
-      path: field,
-    },
-    raw,
-    EMAIL_CATEGORIES[classified.event.kind],
-  );
+  return classifyLogRecord(raw, source, recordIndex);
 }
 
-/** The first text field of the event (keys and free text alike) that is not well-formed UTF-16. */
-function loneSurrogateField(event: LedgerEvent): string | undefined {
-  for (const [field, value] of Object.entries(event)) {
-    if (field !== 'source' && typeof value === 'string' && hasLoneSurrogate(value)) return field;
-  }
-  return undefined;
+/** A diagnostic-log record, by the general path. */
+function classifyLogRecord(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
+  const classified = classifyFields(raw, source, recordIndex);
+  if (classified.kind !== 'event') return classified;
+  const issue = loneSurrogateIssue(Object.entries(classified.event));
+  return issue === undefined ? classified : invalidRecord(issue, raw, EMAIL_CATEGORIES[classified.event.kind]);
 }
 
 function classifyFields(raw: unknown, source: RecordSource, recordIndex: number): ClassifiedRecord {
   if (!isPlainObject(raw)) {
-    return invalid({ code: 'not_an_object', message: 'a record must be a JSON object' }, raw, null);
+    return invalidRecord({ code: 'not_an_object', message: 'a record must be a JSON object' }, raw, null);
   }
   const top = lowerCaseKeys(raw);
   const categoryValue = top['category'] ?? top['type'];
   if (typeof categoryValue !== 'string' || categoryValue.trim() === '') {
-    return invalid({ code: 'missing_category', message: 'the record has no "category"', path: 'category' }, raw, null);
+    return invalidRecord({ code: 'missing_category', message: 'the record has no "category"', path: 'category' }, raw, null);
   }
   const categoryName = categoryValue.trim();
   const ours = CATEGORY_BY_NAME.get(categoryName.toLowerCase());
@@ -68,7 +56,7 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
 
   const propertiesValue = top['properties'] ?? {};
   if (!isPlainObject(propertiesValue)) {
-    return invalid(
+    return invalidRecord(
       { code: 'properties_not_object', message: `"properties" must be a JSON object, got ${describeType(propertiesValue)}`, path: 'properties' },
       raw,
       categoryName,
@@ -78,7 +66,7 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
 
   const time = utcTime.safeParse(top['time'] ?? top['timegenerated']);
   if (!time.success) {
-    return invalid({ code: 'invalid_time', message: issueText(time.error, 'time'), path: 'time' }, raw, categoryName);
+    return invalidRecord({ code: 'invalid_time', message: issueText(time.error, 'time'), path: 'time' }, raw, categoryName);
   }
   const resourceId = normaliseResourceId(top['resourceid'] ?? top['_resourceid']);
   const correlationId = typeof top['correlationid'] === 'string' ? top['correlationid'].trim() : '';
@@ -86,7 +74,7 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
 
   if (ours === 'usage') {
     const parsed = usageProperties.safeParse(properties);
-    if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+    if (!parsed.success) return invalidRecord(propertyIssue(parsed.error), raw, categoryName);
     const p = parsed.data;
     const normalised = ['usage', correlationId, time.data, resourceId, p.recordid, p.usagetype, p.unittype, p.quantity, p.starttime];
     const fingerprint = recordFingerprint(normalised);
@@ -104,7 +92,7 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
   }
 
   if (correlationId === '') {
-    return invalid(
+    return invalidRecord(
       { code: 'missing_correlation_id', message: 'an email record needs "correlationId" (the message id)', path: 'correlationId' },
       raw,
       categoryName,
@@ -115,7 +103,7 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
   switch (ours) {
     case 'send': {
       const parsed = sendMailProperties.safeParse(properties);
-      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      if (!parsed.success) return invalidRecord(propertyIssue(parsed.error), raw, categoryName);
       const p = parsed.data;
       const fields = {
         sizeMb: p.size,
@@ -131,14 +119,14 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
     }
     case 'status': {
       if (isBlank(properties['deliverystatus'])) {
-        return invalid(
+        return invalidRecord(
           { code: 'missing_delivery_status', message: 'a status record needs "DeliveryStatus"', path: 'properties.DeliveryStatus' },
           raw,
           categoryName,
         );
       }
       const parsed = statusProperties.safeParse(properties);
-      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      if (!parsed.success) return invalidRecord(propertyIssue(parsed.error), raw, categoryName);
       const p = parsed.data;
       const fields = {
         recipient: p.recipientid,
@@ -156,21 +144,21 @@ function classifyFields(raw: unknown, source: RecordSource, recordIndex: number)
     }
     case 'engagement': {
       if (typeof properties['recipientid'] !== 'string' || isBlank(properties['recipientid'])) {
-        return invalid(
+        return invalidRecord(
           { code: 'missing_recipient', message: 'an engagement record needs "RecipientId"', path: 'properties.RecipientId' },
           raw,
           categoryName,
         );
       }
       if (isBlank(properties['engagementtype'])) {
-        return invalid(
+        return invalidRecord(
           { code: 'missing_engagement_type', message: 'an engagement record needs "EngagementType"', path: 'properties.EngagementType' },
           raw,
           categoryName,
         );
       }
       const parsed = engagementProperties.safeParse(properties);
-      if (!parsed.success) return invalid(propertyIssue(parsed.error), raw, categoryName);
+      if (!parsed.success) return invalidRecord(propertyIssue(parsed.error), raw, categoryName);
       const p = parsed.data;
       const fields = {
         recipient: p.recipientid,
@@ -188,9 +176,6 @@ function event(e: LedgerEvent): ClassifiedRecord {
   return { kind: 'event', event: e };
 }
 
-function invalid(issue: RecordIssue, raw: unknown, category: string | null): ClassifiedRecord {
-  return { kind: 'invalid', issue, raw: safeStringify(raw), category };
-}
 
 function propertyIssue(error: z.ZodError): RecordIssue {
   const first = error.issues[0];
@@ -198,18 +183,8 @@ function propertyIssue(error: z.ZodError): RecordIssue {
   return { code: 'invalid_field', message: issueText(error, path), path };
 }
 
-/** Issue messages quote the offending value, which can be huge: the raw text is kept elsewhere. */
-const MAX_ISSUE_TEXT = 1_000;
-
 function issueText(error: z.ZodError, fallbackPath: string): string {
-  const text = error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : fallbackPath}: ${issue.message}`).join('; ');
-  return text.length <= MAX_ISSUE_TEXT ? text : `${text.slice(0, MAX_ISSUE_TEXT - 1)}…`;
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return capIssueText(error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : fallbackPath}: ${issue.message}`).join('; '));
 }
 
 function isBlank(value: unknown): boolean {

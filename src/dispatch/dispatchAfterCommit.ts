@@ -1,6 +1,6 @@
 import type { LedgerAlert } from '../alerts/alert.js';
-import { createAlertSinks } from '../dispatch/createAlertSinks.js';
-import { dispatchAlerts } from '../dispatch/dispatchAlerts.js';
+import { createAlertSinks } from './createAlertSinks.js';
+import { dispatchAlerts } from './dispatchAlerts.js';
 import type { LedgerConfig } from '../config.js';
 import { ensureError, redactSecrets } from '../errors.js';
 import type { LedgerTables } from '../store/ledgerTables.js';
